@@ -1,0 +1,110 @@
+"""Which of Homeward's eight languages a message is written in.
+
+The script decides Thai, Lao, Khmer and Burmese. Latin-script text is weighed by a
+language identifier that ships its models (lingua), and then against the language
+the worker chose: a short or unsure message keeps the worker's language.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+LANGUAGES = ("en", "id", "tl", "vi", "th", "my", "km", "lo")
+NATIVE_NAMES = {
+    "en": "English",
+    "id": "Bahasa Indonesia",
+    "tl": "Filipino",
+    "vi": "Tiếng Việt",
+    "th": "ภาษาไทย",
+    "my": "မြန်မာဘာသာ",
+    "km": "ភាសាខ្មែរ",
+    "lo": "ພາສາລາວ",
+}
+# Words a worker may use to ask for a language, in any language (folded to lower case).
+LANGUAGE_WORDS = {
+    "en": ("english", "inggris", "ingles", "tiếng anh", "tieng anh", "อังกฤษ", "အင်္ဂလိပ်", "អង់គ្លេស", "ອັງກິດ"),
+    "id": ("indonesia", "bahasa", "melayu", "malay", "indo"),
+    "tl": ("tagalog", "filipino", "pilipino", "taglish"),
+    "vi": ("vietnamese", "tiếng việt", "tieng viet", "vietnam", "việt"),
+    "th": ("thai", "ภาษาไทย", "ไทย", "siam"),
+    "my": ("burmese", "myanmar", "မြန်မာ", "bamar"),
+    "km": ("khmer", "cambodian", "ខ្មែរ"),
+    "lo": ("lao", "laotian", "ລາວ"),
+}
+_SCRIPTS = (
+    ("th", 0x0E00, 0x0E7F),
+    ("lo", 0x0E80, 0x0EFF),
+    ("km", 0x1780, 0x17FF),
+    ("my", 0x1000, 0x109F),
+)
+MIN_CONFIDENCE = 0.5
+
+
+@lru_cache(maxsize=1)
+def _detector():
+    from lingua import Language, LanguageDetectorBuilder
+
+    languages = {
+        Language.ENGLISH: "en",
+        Language.INDONESIAN: "id",
+        Language.MALAY: "id",
+        Language.TAGALOG: "tl",
+        Language.VIETNAMESE: "vi",
+    }
+    detector = LanguageDetectorBuilder.from_languages(*languages).with_preloaded_language_models().build()
+    return detector, languages
+
+
+def by_script(text: str) -> str | None:
+    counts = {lang: 0 for lang, _, _ in _SCRIPTS}
+    for ch in text:
+        code = ord(ch)
+        for lang, low, high in _SCRIPTS:
+            if low <= code <= high:
+                counts[lang] += 1
+    lang, count = max(counts.items(), key=lambda item: item[1])
+    return lang if count else None
+
+
+def identify(text: str) -> tuple[str | None, float]:
+    """(language, confidence) of `text`, or (None, 0.0) when it cannot be told."""
+    script = by_script(text)
+    if script:
+        return script, 1.0
+    letters = sum(c.isalpha() for c in text)
+    if letters < 2:
+        return None, 0.0
+    detector, languages = _detector()
+    scores: dict[str, float] = {}
+    for value in detector.compute_language_confidence_values(text):
+        lang = languages[value.language]
+        scores[lang] = scores.get(lang, 0.0) + value.value
+    lang, confidence = max(scores.items(), key=lambda item: item[1])
+    return lang, confidence
+
+
+def choose(text: str, current: str | None, chosen: bool) -> str:
+    """The language to answer `text` in, given the worker's current language and whether they chose it."""
+    detected, confidence = identify(text)
+    if detected is None:
+        return current or "en"
+    if by_script(text):
+        return detected  # a worker writing Thai script wants Thai, whatever they chose before
+    if chosen and current:
+        return current
+    words = len(text.split())
+    if current and (words < 3 or confidence < MIN_CONFIDENCE):
+        return current
+    return detected
+
+
+def requested_language(text: str) -> str | None:
+    """The language a 'speak X' message names, if any."""
+    folded = text.casefold()
+    for lang in LANGUAGES:
+        if NATIVE_NAMES[lang].casefold() in folded:
+            return lang
+    for lang, words in LANGUAGE_WORDS.items():
+        if any(word in folded for word in words):
+            return lang
+    return None

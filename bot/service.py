@@ -1,0 +1,170 @@
+"""The application service: one worker message in, the texts to send back out.
+
+It loads the worker's conversation from the database, cleans the text, picks the
+language, asks the NLU, runs the dialogue engine, carries out its effects (cases,
+deletion) and renders the replies. Console chat, `homeward ask` and Telegram all
+call `Homeward.handle`. No message text is ever logged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from dataclasses import dataclass, field, replace
+from typing import Protocol
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot import engine, language, models, text as text_tools
+from bot.engine import AddToCase, DeleteWorkerData, Message, OpenCase, ShowCaseStatus, State
+from bot.knowledge.snapshot import KnowledgeSnapshot
+from bot.nlu_client import NluUnavailable, Parse
+from bot.responses import Responder
+
+log = logging.getLogger(__name__)
+RECENT_MESSAGES = 12
+MAX_STORED_CHARS = 4000
+
+
+class Nlu(Protocol):
+    def parse(self, text: str) -> Parse: ...
+
+
+@dataclass
+class Result:
+    texts: list[str]
+    intent: str | None
+    confidence: float
+    countries: list[str]
+    lang: str
+    handoff: bool
+    sources: list[str]
+    case_id: int | None = None
+    urgent: bool = False
+    state: State = field(default_factory=State)
+
+
+def worker_tag(worker_id: str) -> str:
+    """A stable pseudonym for logs."""
+    return hashlib.sha256(worker_id.encode()).hexdigest()[:10]
+
+
+class Homeward:
+    def __init__(self, sessions: sessionmaker[Session], nlu: Nlu, kb: KnowledgeSnapshot, *, threshold: float = 0.45, staff_connected: bool = False):
+        self.sessions = sessions
+        self.nlu = nlu
+        self.kb = kb
+        self.responder = Responder(kb)
+        self.threshold = threshold
+        self.staff_connected = staff_connected
+
+    def use_knowledge(self, kb: KnowledgeSnapshot) -> None:
+        """Swap in a newly loaded knowledge base (atomic: one reference)."""
+        self.kb = kb
+        self.responder = Responder(kb)
+
+    def set_profile(self, worker_id: str, home: str | None, host: str | None, lang: str | None) -> None:
+        with self.sessions.begin() as s:
+            conversation = self._conversation(s, worker_id)
+            state = State.from_dict(conversation.state)
+            state = replace(state, home=home, host=host, lang=lang or state.lang, lang_chosen=bool(lang))
+            conversation.state = state.to_dict()
+
+    def handle(self, worker_id: str, raw_text: str) -> Result:
+        raw_text = raw_text or ""
+        clean = text_tools.normalise(raw_text)
+        with self.sessions.begin() as s:
+            state = self._current_state(s, worker_id)
+        lang = language.choose(clean, state.lang if state.lang_chosen or state.home else state.lang, state.lang_chosen)
+        message = Message(text=clean, lang=lang, has_words=text_tools.has_words(clean))
+        if message.has_words and not engine.command_intent(clean):
+            try:
+                message = replace(message, parse=self.nlu.parse(clean))
+            except NluUnavailable as exc:
+                log.warning("NLU unavailable for worker %s: %s", worker_tag(worker_id), exc)
+                message = replace(message, nlu_down=True)
+        outcome = engine.step(state, message, self.kb, self.threshold)
+        log.info("worker %s intent=%s confidence=%.2f", worker_tag(worker_id), outcome.intent, outcome.confidence)
+        return self._carry_out(worker_id, raw_text, message, outcome)
+
+    def forget(self, worker_id: str) -> None:
+        with self.sessions.begin() as s:
+            self._delete_worker(s, worker_id)
+
+    def _carry_out(self, worker_id: str, raw_text: str, message: Message, outcome: engine.Outcome) -> Result:
+        extra: dict = {"staff_connected": self.staff_connected}
+        state, handoff, urgent, deleted = outcome.state, False, False, False
+        with self.sessions.begin() as s:
+            conversation = self._conversation(s, worker_id)
+            if message.has_words:
+                conversation.recent = (list(conversation.recent) + [raw_text[:MAX_STORED_CHARS]])[-RECENT_MESSAGES:]
+            for effect in outcome.effects:
+                if isinstance(effect, OpenCase):
+                    case = self._open_case(s, worker_id, state, effect, conversation.recent)
+                    state = replace(state, case_id=case.id)
+                    extra["case_id"] = case.id
+                    handoff, urgent = True, effect.urgent
+                    log.info("worker %s case %s opened reason=%s urgent=%s", worker_tag(worker_id), case.id, effect.reason, effect.urgent)
+                elif isinstance(effect, AddToCase):
+                    s.add(models.CaseMessage(case_id=state.case_id, sender="worker", text=raw_text[:MAX_STORED_CHARS]))
+                elif isinstance(effect, ShowCaseStatus):
+                    extra.update(self._case_status(s, state.case_id))
+                elif isinstance(effect, DeleteWorkerData):
+                    self._delete_worker(s, worker_id)
+                    deleted = True
+            if not deleted:
+                conversation.state = state.to_dict()
+        replies = list(outcome.replies)
+        if any(isinstance(e, ShowCaseStatus) for e in outcome.effects):
+            replies.append(engine.Reply("case_status"))
+        texts, sources = [], []
+        for reply in replies:
+            texts.append(self.responder.render(reply.key, state.lang, {**extra, **reply.data}))
+            sources += [src["url"] for src in reply.data.get("sources", []) if src["url"] not in sources]
+        countries = message.parse.values("country") if message.parse else []
+        return Result(texts, outcome.intent, outcome.confidence, countries, state.lang, handoff, sources, state.case_id, urgent, state)
+
+    def _current_state(self, s: Session, worker_id: str) -> State:
+        row = s.get(models.Conversation, worker_id)
+        state = State.from_dict(row.state) if row else State()
+        if state.case_id is not None:
+            case = s.get(models.Case, state.case_id)
+            if case is None or case.state == "closed":
+                state = replace(state, case_id=None)
+        return state
+
+    @staticmethod
+    def _conversation(s: Session, worker_id: str) -> models.Conversation:
+        row = s.get(models.Conversation, worker_id)
+        if row is None:
+            row = models.Conversation(worker_id=worker_id, state=State().to_dict(), recent=[])
+            s.add(row)
+        return row
+
+    @staticmethod
+    def _open_case(s: Session, worker_id: str, state: State, effect: OpenCase, recent: list[str]) -> models.Case:
+        case = models.Case(
+            worker_id=worker_id, reason=effect.reason, urgent=effect.urgent, lang=state.lang,
+            home=state.home, host=state.host, intents=list(state.intents),
+            messages=[models.CaseMessage(sender="worker", text=t) for t in recent],
+        )
+        s.add(case)
+        s.flush()
+        return case
+
+    @staticmethod
+    def _case_status(s: Session, case_id: int | None) -> dict:
+        case = s.get(models.Case, case_id) if case_id else None
+        if case is None:
+            return {"case_id": None}
+        minutes = int((models.utcnow() - case.created_at).total_seconds() // 60)
+        waiting = f"{minutes // 60} h {minutes % 60} min" if minutes >= 60 else f"{minutes} min"
+        return {"case_id": case.id, "case_state": case.state, "waiting": waiting}
+
+    @staticmethod
+    def _delete_worker(s: Session, worker_id: str) -> None:
+        s.execute(delete(models.Conversation).where(models.Conversation.worker_id == worker_id))
+        for case in s.scalars(select(models.Case).where(models.Case.worker_id == worker_id)):
+            s.delete(case)

@@ -1,0 +1,1 @@
+"""Homeward's custom Rasa components. `segmentation` and `gazetteer` import nothing from Rasa."""

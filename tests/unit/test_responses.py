@@ -1,0 +1,54 @@
+"""Every reply key renders in every language that has templates, with StrictUndefined."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.engine import Message, State, step
+from bot.nlu_client import Parse
+from bot.responses import Responder
+
+SAMPLE = {
+    "case_id": 12, "urgent": True, "staff_connected": False, "reason": "abuse", "home": "ID", "host": "MY",
+    "case_state": "open", "waiting": "5 min", "lines": [], "sources": [], "lang": "id",
+}
+LANGS_WITH_TEMPLATES = ["en", "id"]
+
+
+@pytest.mark.parametrize("lang", LANGS_WITH_TEMPLATES)
+def test_every_english_key_exists_and_renders(snapshot, lang):
+    responder = Responder(snapshot)
+    assert responder.keys("en") <= responder.keys(lang)
+    for key in responder.keys("en") - {"answer", "_sources", "_fallback_note"}:
+        assert responder.render(key, lang, SAMPLE).strip(), key
+
+
+@pytest.mark.parametrize("lang", LANGS_WITH_TEMPLATES)
+@pytest.mark.parametrize("intent", ["ask_take_home", "ask_coverage", "ask_agreement", "ask_claim_howto", "ask_contact", "ask_home_scheme"])
+def test_answers_render_with_sources_and_dates(snapshot, lang, intent):
+    state = State(home="ID", host="MY", lang=lang)
+    out = step(state, Message("q", lang, Parse(intent, 0.99)), snapshot)
+    answer = out.replies[0]
+    text = Responder(snapshot).render("answer", lang, answer.data)
+    for source in answer.data["sources"]:
+        assert source["url"] in text
+    assert "[1]" in text or not answer.data["sources"]
+
+
+def test_unconfirmed_facts_are_only_shown_under_the_not_confirmed_heading(snapshot):
+    responder = Responder(snapshot)
+    for home, host in [("ID", "MY"), ("MM", "TH"), ("PH", "SG"), ("KH", "TH"), ("VN", "MY")]:
+        for intent in ("ask_take_home", "ask_pension", "ask_coverage", "ask_agreement", "ask_health"):
+            out = step(State(home=home, host=host), Message("q", "en", Parse(intent, 0.99)), snapshot)
+            data = out.replies[0].data
+            text = responder.render("answer", "en", data)
+            heading = text.find("Not confirmed")
+            for section in data["sections"]:
+                for line in section["unconfirmed"]:
+                    position = text.find(line["text"])
+                    assert heading != -1 and position > heading, (home, host, intent, line["id"])
+
+
+def test_a_language_without_a_template_falls_back_to_english_with_a_note(snapshot):
+    text = Responder(snapshot).render("goodbye", "km", {})
+    assert "Goodbye" in text
