@@ -52,7 +52,7 @@ def worker_tag(worker_id: str) -> str:
 
 
 class Homeward:
-    def __init__(self, sessions: sessionmaker[Session], nlu: Nlu, kb: KnowledgeSnapshot, *, threshold: float = 0.45, staff_connected: bool = False):
+    def __init__(self, sessions: sessionmaker[Session], nlu: Nlu, kb: KnowledgeSnapshot, *, threshold: float = engine.CONFIDENCE_THRESHOLD, staff_connected: bool = False):
         self.sessions = sessions
         self.nlu = nlu
         self.kb = kb

@@ -7,6 +7,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.engine import CONFIDENCE_THRESHOLD
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -24,7 +26,7 @@ class Settings(BaseSettings):
     rasa_timeout: float = Field(10.0, alias="HOMEWARD_RASA_TIMEOUT", description="seconds to wait for one parse")
     webhook_url: str | None = Field(None, alias="HOMEWARD_WEBHOOK_URL", description="serve by webhook at this public URL")
     confidence_threshold: float = Field(
-        0.45, alias="HOMEWARD_CONFIDENCE_THRESHOLD", description="below this intent confidence the bot asks again"
+        CONFIDENCE_THRESHOLD, alias="HOMEWARD_CONFIDENCE_THRESHOLD", description="below this intent confidence the bot asks again"
     )
     knowledge_dir: Path = Field(PROJECT_ROOT / "knowledge", alias="HOMEWARD_KNOWLEDGE_DIR", description="the knowledge-base YAML files")
     log_level: str = Field("INFO", alias="HOMEWARD_LOG_LEVEL", description="logging level")

@@ -13,7 +13,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from bot.knowledge.schema import REGIONAL, CountryFile
+from bot.knowledge.schema import REGIONAL, CountryFile, TranslationFile
 
 
 @dataclass(frozen=True)
@@ -35,35 +35,36 @@ class KnowledgeError(Exception):
 @dataclass(frozen=True)
 class KnowledgeBase:
     files: tuple[CountryFile, ...]
+    translations: tuple[TranslationFile, ...] = ()
 
     def countries(self) -> list[str]:
         return [f.country for f in self.files if f.country != REGIONAL]
 
 
 def knowledge_files(root: Path) -> list[Path]:
-    return sorted(root.glob("countries/*.yaml")) + sorted(root.glob("regional.yaml"))
+    return sorted(root.glob("countries/*.yaml")) + sorted(root.glob("regional.yaml")) + translation_files(root)
+
+
+def translation_files(root: Path) -> list[Path]:
+    return sorted(root.glob("translations/*.yaml"))
 
 
 def load_knowledge(root: Path) -> KnowledgeBase:
     """Load and validate every file under `root`; raise KnowledgeError listing all problems."""
     problems: list[Problem] = []
     files: list[tuple[Path, CountryFile, dict]] = []
+    translations: list[tuple[Path, TranslationFile, dict]] = []
     for path in knowledge_files(root):
         shown = _shown(path, root)
-        try:
-            data, lines = _read_with_lines(path)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            line = mark.line + 1 if mark else 1
-            problems.append(Problem(shown, line, f"not valid YAML: {getattr(exc, 'problem', exc)}"))
+        is_translation = path.parent.name == "translations"
+        parsed = _parse(path, shown, TranslationFile if is_translation else CountryFile, problems)
+        if parsed is None:
             continue
-        except UnicodeDecodeError:
-            problems.append(Problem(shown, 1, "not UTF-8 text"))
-            continue
-        try:
-            parsed = CountryFile.model_validate(data)
-        except ValidationError as exc:
-            problems.extend(_problems_from(exc, shown, lines))
+        parsed, lines = parsed
+        if is_translation:
+            if parsed.lang != path.stem:
+                problems.append(Problem(shown, lines.get(("lang",), 1), f"lang is {parsed.lang} but the file is for {path.stem}"))
+            translations.append((path, parsed, lines))
             continue
         expected = path.stem.upper() if path.parent.name == "countries" else REGIONAL
         if parsed.country != expected:
@@ -72,9 +73,53 @@ def load_knowledge(root: Path) -> KnowledgeBase:
     if not files and not problems:
         problems.append(Problem(str(root), 0, "no knowledge files found"))
     problems.extend(_cross_file_problems(files, root))
+    problems.extend(_translation_problems(files, translations, root))
     if problems:
         raise KnowledgeError(problems)
-    return KnowledgeBase(tuple(f for _, f, _ in files))
+    return KnowledgeBase(tuple(f for _, f, _ in files), tuple(t for _, t, _ in translations))
+
+
+def _parse(path: Path, shown: str, model, problems: list[Problem]):
+    try:
+        data, lines = _read_with_lines(path)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else 1
+        problems.append(Problem(shown, line, f"not valid YAML: {getattr(exc, 'problem', exc)}"))
+        return None
+    except UnicodeDecodeError:
+        problems.append(Problem(shown, 1, "not UTF-8 text"))
+        return None
+    try:
+        return model.model_validate(data), lines
+    except ValidationError as exc:
+        problems.extend(_problems_from(exc, shown, lines))
+        return None
+
+
+def _translation_problems(files, translations, root: Path) -> list[Problem]:
+    facts = {fact.id: fact for _, f, _ in files for fact in f.facts}
+    countries = {f.country for _, f, _ in files}
+    schemes = {s.id for _, f, _ in files for s in f.schemes}
+    problems = []
+    for path, parsed, lines in translations:
+        shown = _shown(path, root)
+        for fact_id, translation in parsed.facts.items():
+            line = lines.get(("facts", fact_id), 1)
+            fact = facts.get(fact_id)
+            if fact is None:
+                problems.append(Problem(shown, line, f"translation of unknown fact {fact_id!r}"))
+            elif (translation.steps is None) != (fact.steps is None) or (
+                fact.steps and len(translation.steps or []) != len(fact.steps.en)
+            ):
+                problems.append(Problem(shown, line, f"fact {fact_id!r}: the steps must match the English steps one for one"))
+        for code in parsed.countries:
+            if code not in countries:
+                problems.append(Problem(shown, lines.get(("countries", code), 1), f"unknown country {code!r}"))
+        for scheme in parsed.schemes:
+            if scheme not in schemes:
+                problems.append(Problem(shown, lines.get(("schemes", scheme), 1), f"unknown scheme {scheme!r}"))
+    return problems
 
 
 def stale_facts(kb: KnowledgeBase, today: dt.date) -> list[tuple[str, str, dt.date]]:

@@ -184,3 +184,31 @@ class CountryFile(Strict):
         if value != REGIONAL and not _COUNTRY.match(value):
             raise ValueError("must be an ISO 3166-1 alpha-2 code or ASEAN")
         return value
+
+
+class FactTranslation(Strict):
+    text: str
+    steps: list[str] | None = None
+
+    @field_validator("text")
+    @classmethod
+    def _text(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("the text is empty")
+        return value
+
+
+class TranslationFile(Strict):
+    """`knowledge/translations/<lang>.yaml`: one language's texts for countries, schemes and facts."""
+
+    lang: str
+    countries: dict[str, str] = {}
+    schemes: dict[str, str] = {}
+    facts: dict[str, FactTranslation] = {}
+
+    @field_validator("lang")
+    @classmethod
+    def _lang(cls, value: str) -> str:
+        if value not in LANGUAGES or value in ("en", "id"):
+            raise ValueError("must be one of tl, vi, th, my, km, lo (en and id live in the country files)")
+        return value

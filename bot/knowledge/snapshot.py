@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from bot import models
 from bot.knowledge.loader import KnowledgeBase
-from bot.knowledge.schema import REGIONAL
+from bot.knowledge.schema import REGIONAL, CountryFile, Fact, Scheme
 
 
 @dataclass(frozen=True)
@@ -80,6 +80,7 @@ class KnowledgeSnapshot:
         facts = []
         for file in kb.files:
             for fact in file.facts:
+                texts, steps = merged_texts(kb, fact)
                 facts.append(
                     FactView(
                         id=fact.id,
@@ -87,18 +88,18 @@ class KnowledgeSnapshot:
                         role=fact.role,
                         topic=fact.topic,
                         status=fact.status,
-                        texts=fact.text.model_dump(exclude_none=True),
+                        texts=texts,
                         sources=tuple((s.url, s.date) for s in fact.sources),
                         review_by=fact.review_by,
                         schemes=tuple(fact.schemes),
                         with_countries=tuple(fact.with_),
                         sectors=tuple(fact.sectors),
-                        steps=fact.steps.model_dump(exclude_none=True) if fact.steps else None,
+                        steps=steps,
                     )
                 )
         return cls(
-            country_names={f.country: f.name.model_dump(exclude_none=True) for f in kb.files},
-            scheme_names={s.id: s.name.model_dump(exclude_none=True) for f in kb.files for s in f.schemes},
+            country_names={f.country: country_names(kb, f) for f in kb.files},
+            scheme_names={s.id: scheme_names(kb, s) for f in kb.files for s in f.schemes},
             facts=tuple(facts),
         )
 
@@ -127,3 +128,29 @@ class KnowledgeSnapshot:
             scheme_names={s.id: dict(s.names) for s in session.scalars(select(models.Scheme))},
             facts=facts,
         )
+
+
+def merged_texts(kb: KnowledgeBase, fact: Fact) -> tuple[dict[str, str], dict[str, list[str]] | None]:
+    """A fact's texts and steps in every language: en and id from the country file, the rest from translations."""
+    texts = fact.text.model_dump(exclude_none=True)
+    steps = fact.steps.model_dump(exclude_none=True) if fact.steps else None
+    for translation in kb.translations:
+        found = translation.facts.get(fact.id)
+        if found is None:
+            continue
+        texts[translation.lang] = found.text
+        if steps is not None and found.steps:
+            steps[translation.lang] = found.steps
+    return texts, steps
+
+
+def country_names(kb: KnowledgeBase, file: CountryFile) -> dict[str, str]:
+    names = file.name.model_dump(exclude_none=True)
+    names.update({t.lang: t.countries[file.country] for t in kb.translations if file.country in t.countries})
+    return names
+
+
+def scheme_names(kb: KnowledgeBase, scheme: Scheme) -> dict[str, str]:
+    names = scheme.name.model_dump(exclude_none=True)
+    names.update({t.lang: t.schemes[scheme.id] for t in kb.translations if scheme.id in t.schemes})
+    return names

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from bot import models
 from bot.knowledge.loader import KnowledgeBase, knowledge_files
+from bot.knowledge.snapshot import country_names, merged_texts, scheme_names
 
 
 def digest_of(root: Path) -> str:
@@ -31,13 +32,14 @@ def replace_knowledge(session: Session, kb: KnowledgeBase, digest: str) -> int:
         session.execute(delete(table))
     position = 0
     for file in kb.files:
-        session.add(models.Country(code=file.country, names=file.name.model_dump(exclude_none=True)))
+        session.add(models.Country(code=file.country, names=country_names(kb, file)))
     session.flush()
     for file in kb.files:
         for scheme in file.schemes:
-            session.add(models.Scheme(id=scheme.id, country=file.country, names=scheme.name.model_dump(exclude_none=True), website=scheme.website))
+            session.add(models.Scheme(id=scheme.id, country=file.country, names=scheme_names(kb, scheme), website=scheme.website))
         for fact in file.facts:
             position += 1
+            texts, steps = merged_texts(kb, fact)
             session.add(
                 models.Fact(
                     id=fact.id,
@@ -48,8 +50,8 @@ def replace_knowledge(session: Session, kb: KnowledgeBase, digest: str) -> int:
                     schemes=list(fact.schemes),
                     with_countries=list(fact.with_),
                     sectors=list(fact.sectors),
-                    texts=fact.text.model_dump(exclude_none=True),
-                    steps=fact.steps.model_dump(exclude_none=True) if fact.steps else None,
+                    texts=texts,
+                    steps=steps,
                     review_by=fact.review_by,
                     position=position,
                     sources=[models.FactSource(position=i, url=s.url, date=s.date) for i, s in enumerate(fact.sources)],
