@@ -45,7 +45,7 @@ def test_profile_then_question_then_a_sourced_answer(service):
 
 
 def test_question_first_is_answered_once_the_corridor_is_known(service):
-    asked = service.handle("w2", "am i covered if i get hurt at work?")
+    asked = service.handle("w2", "i hurt my hand at the factory, who pays the hospital?")
     assert asked.intent == "ask_work_injury" and asked.state.awaiting == "home"
     service.handle("w2", "Philippines")
     done = service.handle("w2", "Singapore")

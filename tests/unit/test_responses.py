@@ -49,6 +49,10 @@ def test_unconfirmed_facts_are_only_shown_under_the_not_confirmed_heading(snapsh
                     assert heading != -1 and position > heading, (home, host, intent, line["id"])
 
 
-def test_a_language_without_a_template_falls_back_to_english_with_a_note(snapshot):
-    text = Responder(snapshot).render("goodbye", "km", {})
-    assert "Goodbye" in text
+def test_a_language_without_a_template_falls_back_to_english_with_a_note(snapshot, tmp_path):
+    (tmp_path / "en").mkdir()
+    (tmp_path / "km").mkdir()
+    (tmp_path / "en" / "goodbye.j2").write_text("Goodbye!")
+    (tmp_path / "km" / "_fallback_note.j2").write_text("(note in Khmer)")
+    text = Responder(snapshot, root=tmp_path).render("goodbye", "km", {})
+    assert text == "(note in Khmer)\nGoodbye!"
