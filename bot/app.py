@@ -7,6 +7,7 @@ import logging
 from typing import Iterator
 
 from bot import db
+from bot.hours import WorkingHours
 from bot.knowledge.loader import load_knowledge
 from bot.knowledge.snapshot import KnowledgeSnapshot
 from bot.knowledge.store import digest_of, loaded_digest, replace_knowledge
@@ -62,4 +63,5 @@ def build_service(settings: Settings, nlu) -> Homeward:
         sessions, nlu, kb,
         threshold=settings.confidence_threshold,
         staff_connected=bool(settings.telegram_bot_token and settings.staff_chat_id),
+        hours=WorkingHours.parse(settings.working_hours, settings.timezone) if settings.telegram_bot_token else None,
     )

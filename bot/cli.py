@@ -56,6 +56,21 @@ def _kb_stale(args, settings) -> int:
     return 0
 
 
+def _responses_check(args, settings) -> int:
+    from bot.translations import missing_facts, missing_templates
+
+    templates = missing_templates()
+    facts = missing_facts(load_knowledge(settings.knowledge_dir))
+    for lang, keys in templates.items():
+        print(f"{lang}: {len(keys)} templates missing or untranslated: {', '.join(keys)}")
+    for lang, ids in facts.items():
+        print(f"{lang}: {len(ids)} knowledge-base facts without text: {', '.join(ids[:10])}{' …' if len(ids) > 10 else ''}")
+    if templates or facts:
+        return 1
+    print("every template and knowledge-base text exists in all eight languages")
+    return 0
+
+
 def _nlu_train(args, settings) -> int:
     from bot.rasa_process import train
 
@@ -114,7 +129,13 @@ def _run(args, settings) -> int:
     from bot.console import chat
 
     if settings.telegram_bot_token:
-        raise CommandError("the Telegram front end is not built yet; unset TELEGRAM_BOT_TOKEN for the console chat")
+        from bot.cases import CaseDesk
+        from bot.telegram_front.application import run
+
+        with nlu_client(settings) as client:
+            service = build_service(settings, client)
+            run(settings, service, CaseDesk(service.sessions))
+        return 0
     print("No TELEGRAM_BOT_TOKEN set: starting the console chat (starting the NLU server may take a minute)…")
     if not settings.staff_chat_id:
         print("No HOMEWARD_STAFF_CHAT_ID set: hand-offs are recorded as cases for the hotline to follow up.")
@@ -141,6 +162,9 @@ def _parser() -> argparse.ArgumentParser:
     stale = kb.add_parser("stale", help="facts past their review-by date")
     stale.add_argument("--today", help="YYYY-MM-DD (default: today)")
     stale.set_defaults(func=_kb_stale)
+
+    responses = sub.add_parser("responses", help="reply templates").add_subparsers(dest="responses_command", required=True)
+    responses.add_parser("check", help="list missing or untranslated templates and texts").set_defaults(func=_responses_check)
 
     nlu = sub.add_parser("nlu", help="the Rasa NLU model").add_subparsers(dest="nlu_command", required=True)
     train = nlu.add_parser("train", help="train unless data and config are unchanged")

@@ -5,7 +5,8 @@ sent into a `Message` (text, language, NLU parse), call `step`, then carry out t
 effects (open a case, add to a case, delete data) and render the replies.
 
 Rules, in the order they apply:
-1. A message with no words (empty, emoji, sticker) gets `no_words`; nothing else changes.
+1. A message with no words (empty, emoji) gets `no_words`; a sticker, photo, voice note,
+   location or file gets `media_not_read` — or, during a hand-off, goes to the case.
 2. A command (`/human`, `/forget`, …) stands for its intent without NLU.
 3. While a hand-off case is open, everything goes to the case, except asking for the
    case's status and deleting one's data.
@@ -76,6 +77,7 @@ class Message:
     parse: Parse | None = None
     has_words: bool = True
     nlu_down: bool = False
+    media: str | None = None  # sticker | photo | voice | location | document | …
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,11 @@ def step(state: State, message: Message, kb: KnowledgeSnapshot, threshold: float
     """Everything the bot does with one message from a worker."""
     state = replace(state, lang=message.lang)
     command = command_intent(message.text)
+    if message.media and not command:
+        if state.case_id is not None:
+            added = Reply("added_to_case", {"case_id": state.case_id})
+            return Outcome(state, (added,), (AddToCase(message.text or f"[{message.media}]"),), None, 0.0)
+        return Outcome(state, (Reply("media_not_read"),))
     if not message.has_words and not command:
         return Outcome(state, (Reply("no_words"),))
     if command:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, MetaData, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Integer, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 NAMING = {
@@ -100,6 +100,10 @@ class Case(Base):
     intents: Mapped[list] = mapped_column(JSON, default=list)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    topic_id: Mapped[int | None] = mapped_column(Integer, index=True)  # the staff group's forum topic
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    worker_blocked: Mapped[bool] = mapped_column(Boolean, default=False)
+    raised_at: Mapped[dt.datetime | None] = mapped_column(DateTime)  # last reminder to staff
     messages: Mapped[list["CaseMessage"]] = relationship(
         cascade="all, delete-orphan", order_by="CaseMessage.id", lazy="selectin"
     )
@@ -109,6 +113,29 @@ class CaseMessage(Base):
     __tablename__ = "handoff_case_message"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("handoff_case.id", ondelete="CASCADE"), index=True)
-    sender: Mapped[str] = mapped_column(String(16))  # worker | bot | staff | note
+    sender: Mapped[str] = mapped_column(String(16))  # worker | staff | note | event
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # Telegram relay: the message to copy (chat, message id), and whether it has reached the other side.
+    source_chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    source_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    signed_by: Mapped[str | None] = mapped_column(String(64))
+    relayed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    relay_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    relay_error: Mapped[str | None] = mapped_column(String(200))
+
+
+class TelegramUpdate(Base):
+    """Every update from Telegram, recorded before it is acted on, so each is processed once."""
+
+    __tablename__ = "telegram_update"
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    done: Mapped[bool] = mapped_column(Boolean, default=False)
+    payload: Mapped[dict | None] = mapped_column(JSON)  # kept only until the update is done
+
+
+class StaffPreference(Base):
+    __tablename__ = "staff_preference"
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    sign_replies: Mapped[bool] = mapped_column(Boolean, default=False)

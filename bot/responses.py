@@ -37,7 +37,8 @@ class Responder:
     def has(self, lang: str, key: str) -> bool:
         return (self.root / lang / f"{key}.j2").exists()
 
-    def render(self, key: str, lang: str, data: dict | None = None) -> str:
+    def render(self, key: str, lang: str, data: dict | None = None, note: bool = True) -> str:
+        """Render `key` in `lang`; a missing translation falls back to English, with a note unless `note` is False."""
         lang = lang if lang in LANGUAGES else "en"
         used = lang if self.has(lang, key) else "en"
         context = {
@@ -48,7 +49,7 @@ class Responder:
             "native_names": NATIVE_NAMES,
         }
         text = self._env.get_template(f"{used}/{key}.j2").render(context).strip()
-        if used != lang:
+        if used != lang and note:
             note = self.render("_fallback_note", lang) if self.has(lang, "_fallback_note") else ""
             text = f"{note}\n{text}".strip()
         return _tidy(text)

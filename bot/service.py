@@ -18,6 +18,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import engine, language, models, text as text_tools
+from bot.hours import WorkingHours
 from bot.engine import AddToCase, DeleteWorkerData, Message, OpenCase, ShowCaseStatus, State
 from bot.knowledge.snapshot import KnowledgeSnapshot
 from bot.nlu_client import NluUnavailable, Parse
@@ -44,6 +45,7 @@ class Result:
     case_id: int | None = None
     urgent: bool = False
     state: State = field(default_factory=State)
+    keys: list[str] = field(default_factory=list)
 
 
 def worker_tag(worker_id: str) -> str:
@@ -52,13 +54,17 @@ def worker_tag(worker_id: str) -> str:
 
 
 class Homeward:
-    def __init__(self, sessions: sessionmaker[Session], nlu: Nlu, kb: KnowledgeSnapshot, *, threshold: float = engine.CONFIDENCE_THRESHOLD, staff_connected: bool = False):
+    def __init__(
+        self, sessions: sessionmaker[Session], nlu: Nlu, kb: KnowledgeSnapshot, *,
+        threshold: float = engine.CONFIDENCE_THRESHOLD, staff_connected: bool = False, hours: WorkingHours | None = None,
+    ):
         self.sessions = sessions
         self.nlu = nlu
         self.kb = kb
         self.responder = Responder(kb)
         self.threshold = threshold
         self.staff_connected = staff_connected
+        self.hours = hours
 
     def use_knowledge(self, kb: KnowledgeSnapshot) -> None:
         """Swap in a newly loaded knowledge base (atomic: one reference)."""
@@ -72,14 +78,19 @@ class Homeward:
             state = replace(state, home=home, host=host, lang=lang or state.lang, lang_chosen=bool(lang))
             conversation.state = state.to_dict()
 
-    def handle(self, worker_id: str, raw_text: str) -> Result:
+    def handle(
+        self, worker_id: str, raw_text: str, *, parse: Parse | None = None, media: str | None = None,
+        source: tuple[int, int] | None = None,
+    ) -> Result:
+        """One message from a worker. `parse` stands in for NLU (a pressed button); `media` names a
+        non-text message; `source` is the (chat, message) to copy when it goes to a hand-off case."""
         raw_text = raw_text or ""
         clean = text_tools.normalise(raw_text)
         with self.sessions.begin() as s:
             state = self._current_state(s, worker_id)
-        lang = language.choose(clean, state.lang if state.lang_chosen or state.home else state.lang, state.lang_chosen)
-        message = Message(text=clean, lang=lang, has_words=text_tools.has_words(clean))
-        if message.has_words and not engine.command_intent(clean):
+        lang = state.lang if parse or media else language.choose(clean, state.lang, state.lang_chosen)
+        message = Message(text=clean, lang=lang, has_words=text_tools.has_words(clean) or parse is not None, parse=parse, media=media)
+        if message.has_words and parse is None and not media and not engine.command_intent(clean):
             try:
                 message = replace(message, parse=self.nlu.parse(clean))
             except NluUnavailable as exc:
@@ -87,18 +98,38 @@ class Homeward:
                 message = replace(message, nlu_down=True)
         outcome = engine.step(state, message, self.kb, self.threshold)
         log.info("worker %s intent=%s confidence=%.2f", worker_tag(worker_id), outcome.intent, outcome.confidence)
-        return self._carry_out(worker_id, raw_text, message, outcome)
+        typed = parse is None and media is None and bool(raw_text.strip())
+        return self._carry_out(worker_id, raw_text if typed else "", message, outcome, source)
+
+    def choose_language(self, worker_id: str, lang: str) -> Result:
+        """The worker picked a language (a button): confirm, show the privacy notice, then greet."""
+        with self.sessions.begin() as s:
+            conversation = self._conversation(s, worker_id)
+            conversation.state = replace(State.from_dict(conversation.state), lang=lang, lang_chosen=True).to_dict()
+        result = self.handle(worker_id, "/start")
+        intro = [self.responder.render(key, lang, {"lang": lang}) for key in ("language_set", "privacy_notice")]
+        result.texts[:0] = intro
+        result.keys[:0] = ["language_set", "privacy_notice"]
+        return result
+
+    def render(self, key: str, lang: str, data: dict | None = None, note: bool = True) -> str:
+        return self.responder.render(key, lang, data, note)
+
+    def language_of(self, worker_id: str) -> str:
+        with self.sessions() as s:
+            row = s.get(models.Conversation, worker_id)
+            return State.from_dict(row.state).lang if row else "en"
 
     def forget(self, worker_id: str) -> None:
         with self.sessions.begin() as s:
             self._delete_worker(s, worker_id)
 
-    def _carry_out(self, worker_id: str, raw_text: str, message: Message, outcome: engine.Outcome) -> Result:
+    def _carry_out(self, worker_id: str, raw_text: str, message: Message, outcome: engine.Outcome, source: tuple[int, int] | None = None) -> Result:
         extra: dict = {"staff_connected": self.staff_connected}
         state, handoff, urgent, deleted = outcome.state, False, False, False
         with self.sessions.begin() as s:
             conversation = self._conversation(s, worker_id)
-            if message.has_words:
+            if raw_text:
                 conversation.recent = (list(conversation.recent) + [raw_text[:MAX_STORED_CHARS]])[-RECENT_MESSAGES:]
             for effect in outcome.effects:
                 if isinstance(effect, OpenCase):
@@ -108,7 +139,11 @@ class Homeward:
                     handoff, urgent = True, effect.urgent
                     log.info("worker %s case %s opened reason=%s urgent=%s", worker_tag(worker_id), case.id, effect.reason, effect.urgent)
                 elif isinstance(effect, AddToCase):
-                    s.add(models.CaseMessage(case_id=state.case_id, sender="worker", text=raw_text[:MAX_STORED_CHARS]))
+                    chat_id, message_id = source or (None, None)
+                    s.add(models.CaseMessage(
+                        case_id=state.case_id, sender="worker", text=(raw_text or effect.text)[:MAX_STORED_CHARS],
+                        source_chat_id=chat_id, source_message_id=message_id,
+                    ))
                 elif isinstance(effect, ShowCaseStatus):
                     extra.update(self._case_status(s, state.case_id))
                 elif isinstance(effect, DeleteWorkerData):
@@ -119,12 +154,15 @@ class Homeward:
         replies = list(outcome.replies)
         if any(isinstance(e, ShowCaseStatus) for e in outcome.effects):
             replies.append(engine.Reply("case_status"))
+        if handoff and self.hours and not self.hours.is_open(dt.datetime.now(dt.timezone.utc)):
+            opening = self.hours.next_opening(dt.datetime.now(dt.timezone.utc))
+            replies.append(engine.Reply("out_of_hours", {"opens_at": opening.strftime("%Y-%m-%d %H:%M"), "timezone": str(self.hours.tz)}))
         texts, sources = [], []
         for reply in replies:
             texts.append(self.responder.render(reply.key, state.lang, {**extra, **reply.data}))
             sources += [src["url"] for src in reply.data.get("sources", []) if src["url"] not in sources]
         countries = message.parse.values("country") if message.parse else []
-        return Result(texts, outcome.intent, outcome.confidence, countries, state.lang, handoff, sources, state.case_id, urgent, state)
+        return Result(texts, outcome.intent, outcome.confidence, countries, state.lang, handoff, sources, state.case_id, urgent, state, [r.key for r in replies])
 
     def _current_state(self, s: Session, worker_id: str) -> State:
         row = s.get(models.Conversation, worker_id)

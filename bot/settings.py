@@ -25,6 +25,13 @@ class Settings(BaseSettings):
     rasa_token: str | None = Field(None, alias="HOMEWARD_RASA_TOKEN", description="auth token of the Rasa server at HOMEWARD_RASA_URL")
     rasa_timeout: float = Field(10.0, alias="HOMEWARD_RASA_TIMEOUT", description="seconds to wait for one parse")
     webhook_url: str | None = Field(None, alias="HOMEWARD_WEBHOOK_URL", description="serve by webhook at this public URL")
+    webhook_listen: str = Field("127.0.0.1", alias="HOMEWARD_WEBHOOK_LISTEN", description="address the webhook server listens on (behind a reverse proxy)")
+    webhook_port: int = Field(8443, alias="HOMEWARD_WEBHOOK_PORT", description="port the webhook server listens on")
+    webhook_secret: str | None = Field(None, alias="HOMEWARD_WEBHOOK_SECRET", description="secret token Telegram sends with each webhook call; none: a random one per start")
+    staff_admins: list[int] = Field([], alias="HOMEWARD_STAFF_ADMINS", description="user ids who may act on cases besides staff-group members (JSON list)")
+    working_hours: str = Field("Mon-Fri 09:00-17:00", alias="HOMEWARD_WORKING_HOURS", description="when hotline staff answer, e.g. 'Mon-Sat 08:00-20:00' or 'always'")
+    timezone: str = Field("UTC", alias="HOMEWARD_TIMEZONE", description="time zone of the working hours (IANA name)")
+    escalate_after_minutes: int = Field(30, alias="HOMEWARD_ESCALATE_AFTER_MINUTES", description="an unclaimed case is raised again in the staff group after this long")
     confidence_threshold: float = Field(
         CONFIDENCE_THRESHOLD, alias="HOMEWARD_CONFIDENCE_THRESHOLD", description="below this intent confidence the bot asks again"
     )
