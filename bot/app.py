@@ -55,6 +55,7 @@ def nlu_client(settings: Settings) -> Iterator[RasaClient]:
 
 
 def build_service(settings: Settings, nlu) -> Homeward:
+    db.upgrade(settings.database_url)  # idempotent; a database from an older release is brought up to date
     sessions = db.session_factory(db.make_engine(settings.database_url))
     kb = knowledge_from_db(sessions)
     if not kb.facts:

@@ -46,6 +46,18 @@ def _kb_load(args, settings) -> int:
     return 0
 
 
+def _kb_coverage(args, settings) -> int:
+    from bot.knowledge.coverage import as_html, as_table, matrix
+
+    cells = matrix(load_knowledge(settings.knowledge_dir))
+    print(as_table(cells))
+    if args.html:
+        Path(args.html).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.html).write_text(as_html(cells), encoding="utf-8")
+        print(f"heat map written to {args.html}")
+    return 0
+
+
 def _kb_stale(args, settings) -> int:
     kb = load_knowledge(settings.knowledge_dir)
     today = dt.date.fromisoformat(args.today) if args.today else dt.date.today()
@@ -159,6 +171,9 @@ def _parser() -> argparse.ArgumentParser:
     load = kb.add_parser("load", help="validate and load the files into the database")
     load.add_argument("--force", action="store_true")
     load.set_defaults(func=_kb_load)
+    coverage = kb.add_parser("coverage", help="country x branch x role matrix of verified / unconfirmed / missing")
+    coverage.add_argument("--html", metavar="FILE", help="also write an HTML heat map")
+    coverage.set_defaults(func=_kb_coverage)
     stale = kb.add_parser("stale", help="facts past their review-by date")
     stale.add_argument("--today", help="YYYY-MM-DD (default: today)")
     stale.set_defaults(func=_kb_stale)

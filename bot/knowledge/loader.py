@@ -73,7 +73,8 @@ def load_knowledge(root: Path) -> KnowledgeBase:
     if not files and not problems:
         problems.append(Problem(str(root), 0, "no knowledge files found"))
     problems.extend(_cross_file_problems(files, root))
-    problems.extend(_translation_problems(files, translations, root))
+    if not problems:  # a broken country file would make every translation of its facts look dangling
+        problems.extend(_translation_problems(files, translations, root))
     if problems:
         raise KnowledgeError(problems)
     return KnowledgeBase(tuple(f for _, f, _ in files), tuple(t for _, t, _ in translations))

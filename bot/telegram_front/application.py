@@ -20,6 +20,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.app import knowledge_from_db, load_knowledge_into_db
 from bot.cases import CaseDesk, CaseView
 from bot.language import LANGUAGES, NATIVE_NAMES
 from bot.service import Homeward
@@ -29,7 +30,7 @@ from bot.telegram_front.relay import Relay
 
 log = logging.getLogger(__name__)
 WORKER_COMMANDS = ("help", "language", "profile", "human", "status", "forget")
-STAFF_COMMANDS = ("claim", "close", "note", "transfer", "cases", "sign")
+STAFF_COMMANDS = ("claim", "close", "note", "transfer", "cases", "sign", "reload")
 RELAY_EVERY = 10  # seconds between retries of relays that failed
 RAISE_EVERY = 60
 
@@ -50,6 +51,13 @@ def case_summary(service: Homeward, desk: CaseDesk, case: CaseView) -> str:
     return "\n".join(lines)
 
 
+def reload_knowledge(settings: Settings, service: Homeward) -> int:
+    """Validate and load the knowledge files, then swap them into the running service."""
+    facts, _ = load_knowledge_into_db(settings, force=True)
+    service.use_knowledge(knowledge_from_db(service.sessions))
+    return facts
+
+
 def build_application(settings: Settings, service: Homeward, desk: CaseDesk) -> Application:
     builder = Application.builder().token(settings.telegram_bot_token).post_init(_post_init)
     if settings.telegram_base_url:
@@ -62,6 +70,7 @@ def build_application(settings: Settings, service: Homeward, desk: CaseDesk) -> 
         admins=set(settings.staff_admins),
         relay=Relay(desk, settings.staff_chat_id, lambda case: case_summary(service, desk, case)),
         escalate_after=dt.timedelta(minutes=settings.escalate_after_minutes),
+        reload_knowledge=lambda: reload_knowledge(settings, service),
     )
     app.add_handler(TypeHandler(Update, _record_update), group=-1)
     private = filters.ChatType.PRIVATE
@@ -73,7 +82,8 @@ def build_application(settings: Settings, service: Homeward, desk: CaseDesk) -> 
     if settings.staff_chat_id is not None:
         group = filters.Chat(chat_id=settings.staff_chat_id)
         for name, callback in (("claim", staff.on_claim), ("close", staff.on_close), ("note", staff.on_note),
-                               ("transfer", staff.on_transfer), ("cases", staff.on_cases), ("sign", staff.on_sign)):
+                               ("transfer", staff.on_transfer), ("cases", staff.on_cases), ("sign", staff.on_sign),
+                               ("reload", staff.on_reload)):
             app.add_handler(CommandHandler(name, callback, filters=group))
         app.add_handler(MessageHandler(group & ~filters.COMMAND, staff.on_staff_message))
     app.add_handler(TypeHandler(Update, _update_done), group=99)

@@ -17,6 +17,7 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.cases import CaseDesk, CaseView
+from bot.knowledge.loader import KnowledgeError
 from bot.models import utcnow
 from bot.service import Homeward
 from bot.telegram_front.format import split, to_html
@@ -135,6 +136,32 @@ async def on_sign(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     signing = await asyncio.to_thread(context.bot_data["desk"].toggle_signing, update.effective_user.id)
     await _reply(update, "Your first name is now shown to workers." if signing else "Your replies now reach workers without your name.")
+
+
+async def on_reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/reload: validate the knowledge files and swap them in; a bad file leaves the old knowledge in place."""
+    if not await is_admin(update, context):
+        await _reply(update, "Only administrators of the staff group can reload the knowledge base.")
+        return
+    try:
+        facts = await asyncio.to_thread(context.bot_data["reload_knowledge"])
+    except KnowledgeError as exc:
+        await _reply(update, f"Not reloaded — the knowledge base has problems; the old knowledge stays in use:\n{exc}")
+        return
+    await _reply(update, f"Knowledge base reloaded: {facts} facts.")
+
+
+async def is_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    user = update.effective_user
+    if user is None:
+        return False
+    if user.id in context.bot_data["admins"]:
+        return True
+    try:
+        member = await context.bot.get_chat_member(context.bot_data["staff_chat_id"], user.id)
+    except TelegramError:
+        return False
+    return member.status in (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
 
 
 async def on_cases(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -210,3 +210,27 @@ def test_restart_in_the_middle_of_a_handoff_loses_and_duplicates_nothing(fake, s
     copies_to_worker = [m for m in fake.sent(WORKER) if m["method"] == "copyMessage"]
     assert len(copies_to_staff) == 1 and len(copies_to_worker) == 1
     assert len(fake.topics(STAFF_CHAT)) == 1
+
+
+def test_staff_admin_reloads_the_knowledge_base_and_a_bad_file_changes_nothing(fake, bot, settings, tmp_path, monkeypatch):
+    import shutil
+
+    from bot.settings import PROJECT_ROOT
+
+    root = tmp_path / "knowledge"
+    shutil.copytree(PROJECT_ROOT / "knowledge", root)
+    monkeypatch.setattr(settings, "knowledge_dir", root)  # the running bot reads it at reload time
+    before = len(bot.service.kb.facts)
+    path = root / "countries" / "MY.yaml"
+    good = path.read_text(encoding="utf-8")
+    path.write_text(good + "\n  - id: [broken\n", encoding="utf-8")
+    fake.member_sends_text(STAFF_CHAT, STAFF, "/reload")
+    refused = fake.wait_for(to(STAFF_CHAT, contains="Not reloaded"))
+    assert "MY.yaml" in refused["text"] and len(bot.service.kb.facts) == before
+    fake.member_sends_text(STAFF_CHAT, OUTSIDER, "/reload")
+    fake.wait_for(to(STAFF_CHAT, contains="Only administrators"))
+    assert refused["text"].count("\n") < 5  # the cause, not a cascade of follow-on errors
+    path.write_text(good.replace("en: Malaysia", "en: Malaysia (reviewed)", 1), encoding="utf-8")
+    fake.member_sends_text(STAFF_CHAT, STAFF, "/reload")
+    fake.wait_for(to(STAFF_CHAT, contains="Knowledge base reloaded"))
+    assert bot.service.kb.country_name("MY", "en") == "Malaysia (reviewed)" and len(bot.service.kb.facts) == before
