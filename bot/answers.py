@@ -27,7 +27,13 @@ INTENT_TOPICS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "ask_contact": (("contact",), ("contact",)),
 }
 DOMAIN_INTENTS = frozenset(INTENT_TOPICS)
-MAX_VERIFIED = 5
+# How workers know each scheme; shown before a fact that does not name its scheme itself.
+SCHEME_LABELS = {
+    "SOCSO": "SOCSO/PERKESO", "EPF": "EPF/KWSP", "SSS": "SSS", "OWWA": "OWWA", "PHILHEALTH": "PhilHealth",
+    "PAGIBIG": "Pag-IBIG", "BPJS_TK": "BPJS Ketenagakerjaan", "BPJS_KES": "BPJS Kesehatan", "SSO": "SSO",
+    "VSS": "VSS/BHXH", "NSSF": "NSSF", "SSB": "SSB", "LSSO": "LSSO", "CPF": "CPF", "WICA": "WICA", "TAP": "TAP", "SPK": "SPK",
+}
+MAX_VERIFIED = 12  # long answers are split into several messages by the front end
 MAX_UNCONFIRMED = 3
 
 
@@ -82,6 +88,11 @@ def emergency_facts(kb: KnowledgeSnapshot, host: str | None, home: str | None, l
     }
 
 
+def _mentions(text: str, label: str) -> bool:
+    folded = text.casefold()
+    return any(part.casefold() in folded for part in label.split("/"))
+
+
 def _line(fact: FactView, lang: str, sources: list[str], dates: dict[str, str]) -> dict:
     refs = []
     for url, date in fact.sources:
@@ -91,9 +102,11 @@ def _line(fact: FactView, lang: str, sources: list[str], dates: dict[str, str]) 
         refs.append(sources.index(url) + 1)
     text = fact.texts.get(lang)
     steps = (fact.steps or {}).get(lang) if text else None
+    shown = text or fact.texts["en"]
     return {
         "id": fact.id,
-        "text": text or fact.texts["en"],
+        "schemes": [label for label in map(SCHEME_LABELS.get, fact.schemes) if label and not _mentions(shown, label)],
+        "text": shown,
         "steps": steps if steps is not None else (fact.steps or {}).get("en"),
         "translated": text is not None,
         "sectors": list(fact.sectors),

@@ -112,6 +112,11 @@ def _nlu_eval(args, settings) -> int:
     if args.confusions:
         for gold, predicted, count in confusions(predictions, top=args.confusions):
             print(f"{count:3d}  {gold} -> {predicted}", file=sys.stderr)
+    if args.matrix:
+        from bot.nlu_eval import confusion_svg
+
+        Path(args.matrix).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.matrix).write_text(confusion_svg(predictions), encoding="utf-8")
     print(json.dumps(report(predictions), ensure_ascii=False))
     return 0
 
@@ -188,6 +193,7 @@ def _parser() -> argparse.ArgumentParser:
     evaluate = nlu.add_parser("eval", help="score NLU cases (JSON Lines) against the trained model")
     evaluate.add_argument("files", nargs="+", metavar="FILE")
     evaluate.add_argument("--confusions", type=int, default=0, metavar="N", help="print the N worst confusions to stderr")
+    evaluate.add_argument("--matrix", metavar="FILE.svg", help="write the confusion matrix as an SVG picture")
     evaluate.set_defaults(func=_nlu_eval)
 
     ask = sub.add_parser("ask", help="answer conversation cases (JSON Lines), one JSON object per case")

@@ -80,3 +80,30 @@ def _percentile(values: list[float], pct: float) -> float:
     lo = int(k)
     hi = min(lo + 1, len(values) - 1)
     return values[lo] + (values[hi] - values[lo]) * (k - lo)
+
+
+def confusion_svg(predictions: list[Prediction]) -> str:
+    """A confusion matrix (expected intent in rows, predicted in columns) as a self-contained SVG picture."""
+    labels = sorted({_gold(p) for p in predictions} | {p.intent for p in predictions})
+    index = {label: i for i, label in enumerate(labels)}
+    counts = Counter((_gold(p), p.intent) for p in predictions)
+    totals = Counter(_gold(p) for p in predictions)
+    cell, left, top = 22, 190, 190
+    size = len(labels) * cell
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{left + size + 20}" height="{top + size + 20}" font-family="sans-serif" font-size="11">',
+        f'<rect width="100%" height="100%" fill="white"/>',
+    ]
+    for label, i in index.items():
+        y = top + i * cell + cell * 0.7
+        parts.append(f'<text x="{left - 6}" y="{y:.0f}" text-anchor="end">{label}</text>')
+        x = left + i * cell + cell * 0.7
+        parts.append(f'<text x="{x:.0f}" y="{top - 6}" transform="rotate(-60 {x:.0f} {top - 6})">{label}</text>')
+    for (gold, predicted), n in counts.items():
+        share = n / totals[gold]
+        colour = f"rgb({int(255 - 200 * share)},{int(255 - 120 * share)},255)" if gold == predicted else f"rgb(255,{int(255 - 200 * share)},{int(255 - 200 * share)})"
+        x, y = left + index[predicted] * cell, top + index[gold] * cell
+        parts.append(f'<rect x="{x}" y="{y}" width="{cell - 1}" height="{cell - 1}" fill="{colour}"><title>{gold} → {predicted}: {n}</title></rect>')
+        parts.append(f'<text x="{x + cell / 2:.0f}" y="{y + cell * 0.7:.0f}" text-anchor="middle">{n}</text>')
+    parts.append("</svg>")
+    return "\n".join(parts)
