@@ -1,13 +1,20 @@
 """Which of Homeward's eight languages a message is written in.
 
-The script decides Thai, Lao, Khmer and Burmese. Latin-script text is weighed by a
-language identifier that ships its models (lingua), and then against the language
-the worker chose: a short or unsure message keeps the worker's language.
+The script decides Thai, Lao, Khmer and Burmese. Latin-script text (English,
+Indonesian/Malay, Filipino, Vietnamese — often without diacritics) is scored by two
+identifiers that need no download: a character n-gram model learnt from the NLU
+training data, which knows how workers really type, and lingua with its bundled
+models; their average is then weighed against the language the worker chose: a
+short or unsure message keeps the worker's language. (docs/nlu.md has the figures.)
 """
 
 from __future__ import annotations
 
+import math
+from collections import Counter
 from functools import lru_cache
+
+from bot.paths import PROJECT_ROOT
 
 LANGUAGES = ("en", "id", "tl", "vi", "th", "my", "km", "lo")
 NATIVE_NAMES = {
@@ -38,6 +45,37 @@ _SCRIPTS = (
     ("my", 0x1000, 0x109F),
 )
 MIN_CONFIDENCE = 0.5
+LATIN_LANGUAGES = ("en", "id", "tl", "vi")
+
+
+def _grams(text: str):
+    padded = f" {text.lower()} "
+    for n in (1, 2, 3, 4):
+        for i in range(len(padded) - n + 1):
+            yield padded[i : i + n]
+
+
+@lru_cache(maxsize=1)
+def _ngram_model() -> tuple[dict[str, Counter], dict[str, int], int]:
+    import yaml
+
+    counts: dict[str, Counter] = {}
+    for lang in LATIN_LANGUAGES:
+        data = yaml.safe_load((PROJECT_ROOT / "nlu" / "data" / f"{lang}.yml").read_text(encoding="utf-8"))
+        lines = [line[2:] for block in data["nlu"] for line in block["examples"].splitlines() if line.startswith("- ")]
+        counts[lang] = Counter(g for line in lines for g in _grams(line))
+    vocabulary = len(set().union(*counts.values()))
+    return counts, {lang: sum(c.values()) for lang, c in counts.items()}, vocabulary
+
+
+def _ngram_scores(text: str) -> dict[str, float]:
+    """Naive Bayes over character 1–4-grams, as probabilities over the Latin-script languages."""
+    counts, totals, vocabulary = _ngram_model()
+    logs = {lang: sum(math.log((counts[lang][g] + 1) / (totals[lang] + vocabulary)) for g in _grams(text)) for lang in counts}
+    top = max(logs.values())
+    weights = {lang: math.exp(value - top) for lang, value in logs.items()}
+    total = sum(weights.values())
+    return {lang: weight / total for lang, weight in weights.items()}
 
 
 @lru_cache(maxsize=1)
@@ -75,10 +113,12 @@ def identify(text: str) -> tuple[str | None, float]:
     if letters < 2:
         return None, 0.0
     detector, languages = _detector()
-    scores: dict[str, float] = {}
+    lingua: dict[str, float] = {}
     for value in detector.compute_language_confidence_values(text):
         lang = languages[value.language]
-        scores[lang] = scores.get(lang, 0.0) + value.value
+        lingua[lang] = lingua.get(lang, 0.0) + value.value
+    ngram = _ngram_scores(text)
+    scores = {lang: (ngram[lang] + lingua.get(lang, 0.0)) / 2 for lang in LATIN_LANGUAGES}
     lang, confidence = max(scores.items(), key=lambda item: item[1])
     return lang, confidence
 

@@ -9,6 +9,7 @@ from bot import db, models
 from bot.knowledge.snapshot import KnowledgeSnapshot
 from bot.knowledge.store import replace_knowledge
 from bot.nlu_client import NluUnavailable, RasaClient
+from bot.responses import Responder
 from bot.service import Homeward
 
 pytestmark = pytest.mark.rasa
@@ -110,3 +111,29 @@ def test_database_connections_dropped_mid_handoff_lose_nothing(service):
     follow = service.handle("w9", "my boss took my passport")
     assert "Added to your case" in follow.texts[0]
     assert count(service, models.CaseMessage, case_id=opened.case_id) == 2
+
+
+LANGS = ["en", "id", "tl", "vi", "th", "my", "km", "lo"]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_one_conversation_per_language(service, lang, rasa_client):
+    import yaml
+
+    from bot.settings import PROJECT_ROOT
+
+    data = yaml.safe_load((PROJECT_ROOT / "nlu" / "data" / f"{lang}.yml").read_text(encoding="utf-8"))
+    examples = {block["intent"]: [l[2:] for l in block["examples"].splitlines() if l.startswith("- ")] for block in data["nlu"]}
+    worker = f"lang-{lang}"
+    service.set_profile(worker, "MM", "TH", None)
+    question = next(
+        t for t in examples["ask_take_home"]
+        if (p := rasa_client.parse(t)).intent == "ask_take_home" and not p.values("country") and p.confidence > 0.5
+    )
+    result = service.handle(worker, question)
+    assert result.intent == "ask_take_home" and result.lang == lang
+    assert result.sources and "http" in result.texts[0]
+    english = Responder(service.kb).render("profile", "en", {"home": "MM", "host": "TH"})
+    assert service.render("profile", lang, {"home": "MM", "host": "TH"}) != english or lang == "en"
+    goodbye = service.handle(worker, examples["goodbye"][0])
+    assert goodbye.lang == lang

@@ -111,3 +111,8 @@ def test_the_real_gazetteer_loads_and_maps_every_asean_country():
     g = Gazetteer(data)
     assert {"BN", "KH", "ID", "LA", "MY", "MM", "PH", "SG", "TH", "VN"} <= set(data["country"])
     assert [m.value for m in g.find("Philippines")] == ["PH"]
+
+
+@pytest.mark.parametrize("word", ["မရဘူး", "မရပါဘူး", "လာအို", "အာဆီယံ"])
+def test_short_unicode_burmese_is_left_alone(word):
+    assert normalise(word) == word
