@@ -37,8 +37,9 @@ MAX_VERIFIED = 12  # long answers are split into several messages by the front e
 MAX_UNCONFIRMED = 3
 
 
-def compose_answer(kb: KnowledgeSnapshot, intent: str, home: str | None, host: str | None, lang: str) -> dict:
-    """The data of one answer: sections per side, numbered sources, and what is missing."""
+def compose_answer(kb: KnowledgeSnapshot, intent: str, home: str | None, host: str | None, lang: str, sector: str | None = None) -> dict:
+    """The data of one answer: sections per side, numbered sources, and what is missing.
+    Facts for one sector are shown to that sector only, or to everyone, labelled, while the sector is unknown."""
     host_topics, home_topics = INTENT_TOPICS[intent]
     sides = []
     if host_topics and host:
@@ -50,6 +51,8 @@ def compose_answer(kb: KnowledgeSnapshot, intent: str, home: str | None, host: s
     sources: list[str] = []
     source_dates: dict[str, str] = {}
     sections = []
+    depends_on_sector = any(f.sectors for _, _, facts in sides for f in facts)
+    sides = [(role, country, _for_sector(facts, sector)) for role, country, facts in sides]
     for role, country, facts in sides:
         verified = [f for f in facts if f.verified][:MAX_VERIFIED]
         unconfirmed = [f for f in facts if not f.verified][:MAX_UNCONFIRMED]
@@ -68,8 +71,16 @@ def compose_answer(kb: KnowledgeSnapshot, intent: str, home: str | None, host: s
         "host": host,
         "sections": sections,
         "any_verified": any(s["verified"] for s in sections),
+        "depends_on_sector": depends_on_sector,
         "sources": [{"n": i + 1, "url": url, "date": source_dates[url]} for i, url in enumerate(sources)],
     }
+
+
+def _for_sector(facts: list[FactView], sector: str | None) -> list[FactView]:
+    if sector is None:
+        return facts
+    matching = [f for f in facts if sector in f.sectors]
+    return matching + [f for f in facts if not f.sectors]
 
 
 def emergency_facts(kb: KnowledgeSnapshot, host: str | None, home: str | None, lang: str) -> dict:

@@ -14,7 +14,9 @@ Rules, in the order they apply:
    second miss in a row hands off.
 5. Countries named in the message update the profile (home, host), even mid-question.
 6. Domain questions need the corridor: missing home or host is asked for, and the
-   question is answered once it is known, never guessed.
+   question is answered once it is known, never guessed. When an answer differs by
+   sector or status (domestic work, fishing, no permit …) and the sector is unknown,
+   the bot asks once, then answers again for that sector.
 7. Abuse, employer problems, asking for a person, a death in the family and accepted
    offers of a person open a hand-off case; abuse is urgent and first gets emergency
    contacts.
@@ -54,7 +56,9 @@ class State:
     lang_chosen: bool = False
     home: str | None = None
     host: str | None = None
-    awaiting: str | None = None  # home | host | handoff | forget | language
+    sector: str | None = None  # one of SECTORS, or "other"
+    sector_asked: bool = False
+    awaiting: str | None = None  # home | host | sector | handoff | forget | language
     pending_intent: str | None = None
     fallbacks: int = 0
     case_id: int | None = None
@@ -184,6 +188,7 @@ def _dispatch(state: State, intent: str, confidence: float, changed: bool, kb: K
 def _update_profile(state: State, parse: Parse, intent: str) -> tuple[State, bool]:
     """Fill home and host from the countries the message names; return (state, changed)."""
     home, host = state.home, state.host
+    sectors = parse.values("sector")
     unplaced = []
     for entity in parse.entities:
         if entity.entity != "country":
@@ -205,8 +210,9 @@ def _update_profile(state: State, parse: Parse, intent: str) -> tuple[State, boo
             host = code
     if home == host and home is not None and (home, host) != (state.home, state.host):
         host = state.host if state.host != home else None
-    changed = (home, host) != (state.home, state.host)
-    return replace(state, home=home, host=host), changed
+    sector = sectors[-1] if sectors else state.sector
+    changed = (home, host, sector) != (state.home, state.host, state.sector)
+    return replace(state, home=home, host=host, sector=sector), changed
 
 
 def _missing(state: State, intent: str) -> str | None:
@@ -227,10 +233,13 @@ def _answer_or_ask(state: State, intent: str, confidence: float, kb: KnowledgeSn
     if slot:
         return _ask_for(state, slot, intent, confidence, intent)
     state = replace(state, awaiting=None, pending_intent=None, intents=(state.intents + (intent,))[-8:])
-    answer = compose_answer(kb, intent, state.home, state.host, state.lang)
+    answer = compose_answer(kb, intent, state.home, state.host, state.lang, state.sector)
     replies = [Reply("answer", answer)]
     effects: list[Effect] = []
-    if intent == "ask_death_benefit":
+    if answer["depends_on_sector"] and state.sector is None and not state.sector_asked:
+        state = replace(state, awaiting="sector", pending_intent=intent, sector_asked=True)
+        replies.append(Reply("ask_sector"))
+    elif intent == "ask_death_benefit":
         effects.append(OpenCase("death_benefit"))
         replies.append(Reply("handoff_opened", {"urgent": False, "reason": "death_benefit"}))
     elif not answer["any_verified"]:
@@ -274,11 +283,12 @@ def _confirm(state: State, intent: str, kb: KnowledgeSnapshot, confidence: float
 
 
 def _not_understood(state: State, parse: Parse, kb: KnowledgeSnapshot, confidence: float) -> Outcome:
-    if state.awaiting in ("home", "host"):
+    if state.awaiting in ("home", "host", "sector"):
         updated, changed = _update_profile(state, parse, "inform_profile")
         if changed:
             return _after_profile(replace(updated, fallbacks=0), confidence, kb)
-        return _ask_for(state, state.awaiting, "nlu_fallback", confidence, state.pending_intent)
+        if state.awaiting in ("home", "host"):
+            return _ask_for(state, state.awaiting, "nlu_fallback", confidence, state.pending_intent)
     fallbacks = state.fallbacks + 1
     if fallbacks >= MAX_FALLBACKS:
         outcome = _handoff(replace(state, fallbacks=0), "nlu_fallback", confidence, "fallback", False, kb)
@@ -306,4 +316,4 @@ def _change_language(state: State, text: str, confidence: float) -> Outcome:
 
 
 def _profile(state: State) -> dict:
-    return {"home": state.home, "host": state.host}
+    return {"home": state.home, "host": state.host, "sector": state.sector}

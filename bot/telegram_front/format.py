@@ -6,7 +6,7 @@ import html
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.knowledge.schema import ASEAN
+from bot.knowledge.schema import ASEAN, SECTORS
 from bot.language import NATIVE_NAMES
 
 LIMIT = 4000  # under Telegram's 4,096 characters, leaving room for escaping differences
@@ -51,6 +51,12 @@ def language_keyboard() -> InlineKeyboardMarkup:
 
 def country_keyboard(slot: str, name_of) -> InlineKeyboardMarkup:
     buttons = [InlineKeyboardButton(name_of(code), callback_data=f"{slot}:{code}") for code in ASEAN]
+    return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
+
+
+def sector_keyboard(label_of) -> InlineKeyboardMarkup:
+    codes = (*SECTORS, "other")
+    buttons = [InlineKeyboardButton(label_of(code), callback_data=f"sector:{code}") for code in codes]
     return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
 
 

@@ -11,7 +11,7 @@ from telegram.ext import ContextTypes
 
 from bot.nlu_client import Entity, Parse
 from bot.service import Homeward, Result, worker_tag
-from bot.telegram_front.format import country_keyboard, intent_keyboard, language_keyboard, split, to_html
+from bot.telegram_front.format import country_keyboard, intent_keyboard, language_keyboard, sector_keyboard, split, to_html
 
 log = logging.getLogger(__name__)
 MEDIA_KINDS = ("photo", "sticker", "voice", "audio", "video", "video_note", "document", "location", "contact", "animation")
@@ -59,6 +59,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     elif kind in ("home", "host"):
         parse = Parse("inform_profile", 1.0, (Entity("country", value, kind),))
         result = await _service_call(context, wid, "", parse=parse)
+    elif kind == "sector":
+        result = await _service_call(context, wid, "", parse=Parse("inform_profile", 1.0, (Entity("sector", value),)))
     elif kind == "intent":
         result = await _service_call(context, wid, "", parse=Parse(value, 1.0))
     else:
@@ -103,6 +105,8 @@ def _keyboard(service: Homeward, result: Result):
         return country_keyboard(last.removeprefix("ask_"), lambda code: service.kb.country_name(code, lang))
     if last == "language_menu":
         return language_keyboard()
+    if last == "ask_sector":
+        return sector_keyboard(lambda code: service.render(f"sector_{code}", lang, note=False))
     if last in ("offer_person", "confirm_forget"):
         return intent_keyboard([(service.render("button_yes", lang, note=False), "affirm"), (service.render("button_no", lang, note=False), "deny")])
     if last == "answer":

@@ -1,4 +1,4 @@
-"""Rasa entity extractor for `country` and `scheme` from the gazetteer (`nlu/gazetteer.yml`).
+"""Rasa entity extractor for `country`, `scheme` and `sector` from the gazetteer (`nlu/gazetteer.yml`).
 
 The gazetteer is read at training time and stored inside the model, so a model
 carries the names it was trained with.

@@ -1,4 +1,4 @@
-"""Find countries and schemes in a message from a list of names (the gazetteer).
+"""Find countries, schemes and sectors (job or status) in a message from a list of names (the gazetteer).
 
 Latin-script names match whole words, ignoring case and diacritics ("Viet Nam" =
 "viet nam"); names in Thai, Lao, Khmer, Burmese and Chinese scripts match anywhere.
@@ -71,9 +71,10 @@ class Gazetteer:
                 self._add(str(term), "country", code, False)
             for term in forms.get("demonyms") or []:
                 self._add(str(term), "country", code, True)
-        for code, terms in (data.get("scheme") or {}).items():
-            for term in terms or []:
-                self._add(str(term), "scheme", code, False)
+        for entity in ("scheme", "sector"):
+            for code, terms in (data.get(entity) or {}).items():
+                for term in terms or []:
+                    self._add(str(term), entity, code, False)
         terms = sorted(self._entries, key=len, reverse=True)
         self._regex = re.compile("|".join(f"(?P<t{i}>{_pattern(t)})" for i, t in enumerate(terms)))
         self._names = {f"t{i}": t for i, t in enumerate(terms)}

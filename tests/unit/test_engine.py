@@ -152,3 +152,29 @@ def test_language_request_names_the_language():
 def test_state_round_trips_through_a_dict():
     state = State(lang="id", home="ID", host="MY", intents=("ask_pension",), case_id=3)
     assert State.from_dict(state.to_dict()) == state
+
+
+SECTOR_KB = KnowledgeSnapshot(
+    country_names=KB.country_names, scheme_names={},
+    facts=KB.facts + (
+        fact("my.host.old_age.domestic_excluded", "MY", "host", "old_age", sectors=("domestic",)),
+        fact("my.host.old_age.epf", "MY", "host", "old_age"),
+    ),
+)
+
+
+def test_an_answer_that_differs_by_sector_asks_once_then_answers_for_that_sector():
+    out = step(PROFILE, msg("ask_pension"), SECTOR_KB)
+    assert keys(out) == ["answer", "ask_sector"] and out.state.awaiting == "sector"
+    shown = [f["id"] for f in out.replies[0].data["sections"][0]["verified"]]
+    assert shown == ["my.host.old_age.domestic_excluded", "my.host.old_age.epf"]
+    factory = step(out.state, Message("factory", "en", Parse("inform_profile", 1.0, (Entity("sector", "manufacturing"),))), SECTOR_KB)
+    assert factory.state.sector == "manufacturing" and keys(factory) == ["profile_noted", "answer"]
+    assert [f["id"] for f in factory.replies[1].data["sections"][0]["verified"]] == ["my.host.old_age.epf"]
+    again = step(replace(factory.state, sector=None), msg("ask_pension"), SECTOR_KB)
+    assert keys(again) == ["answer"]  # asked once per conversation
+
+
+def test_a_domestic_worker_sees_the_domestic_facts_first():
+    out = step(replace(PROFILE, sector="domestic"), msg("ask_pension"), SECTOR_KB)
+    assert [f["id"] for f in out.replies[0].data["sections"][0]["verified"]][0] == "my.host.old_age.domestic_excluded"

@@ -64,6 +64,7 @@ SMALL = {
         "TH": {"names": ["Thailand", "Thái Lan"], "demonyms": ["Thai"]},
     },
     "scheme": {"SOCSO": ["SOCSO", "PERKESO"], "BPJS_TK": ["BPJS TK", "BPJS Ketenagakerjaan"]},
+    "sector": {"domestic": ["maid", "PRT", "giúp việc"], "fishing": ["fishing boat", "ประมง"]},
     "country_cues": {"home": ["from", "back to", "dari"], "host": ["in", "di"]},
     "ignore": ["có thai", "thai sản"],
 }
@@ -116,3 +117,10 @@ def test_the_real_gazetteer_loads_and_maps_every_asean_country():
 @pytest.mark.parametrize("word", ["မရဘူး", "မရပါဘူး", "လာအို", "အာဆီယံ"])
 def test_short_unicode_burmese_is_left_alone(word):
     assert normalise(word) == word
+
+
+def test_sectors_are_found_in_any_script():
+    g = Gazetteer(SMALL)
+    assert found(g, "saya PRT di indonesia") == [("sector", "domestic", None), ("country", "ID", "host")]
+    assert found(g, "em lam giup viec") == [("sector", "domestic", None)]
+    assert found(g, "ทำงานประมง") == [("sector", "fishing", None)]
