@@ -28,13 +28,15 @@ run: setup  ## the bot: Telegram when TELEGRAM_BOT_TOKEN is set, otherwise a con
 	$(HOMEWARD) run
 
 test: setup  ## the whole test suite, with the real Rasa model and databases
+	$(HOMEWARD) kb validate
+	$(HOMEWARD) responses check
 	.venv/bin/pytest -q
 
 test-unit: .venv/.installed  ## only the tests that need neither Rasa nor PostgreSQL
 	.venv/bin/pytest -q -m "not rasa and not postgres"
 
-nlu-eval: setup  ## score the NLU model on the held-out dev sets
-	$(HOMEWARD) nlu eval tests/data/nlu_dev.jsonl
+nlu-eval: setup  ## score the NLU model on the held-out dev sets, with the confusion matrix picture
+	$(HOMEWARD) nlu eval tests/data/nlu_dev_*.jsonl --confusions 10 --matrix docs/nlu-confusion.svg
 
 bench: setup  ## NLU latency through the app's client and straight against Rasa
 	$(APP_PY) benchmarks/nlu_latency.py

@@ -138,15 +138,22 @@ async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
             log.warning("could not tell the worker about the error")
 
 
+def webhook_options(settings: Settings) -> dict:
+    """Where the webhook server listens and what Telegram is told; PTB rejects calls without the secret."""
+    return {
+        "listen": settings.webhook_listen,
+        "port": settings.webhook_port,
+        "url_path": urlparse(settings.webhook_url).path.lstrip("/") or "telegram",
+        "webhook_url": settings.webhook_url,
+        "secret_token": settings.webhook_secret or secrets.token_urlsafe(32),
+        "allowed_updates": Update.ALL_TYPES,
+    }
+
+
 def run(settings: Settings, service: Homeward, desk: CaseDesk) -> None:
     """Serve until stopped: long polling, or a webhook when HOMEWARD_WEBHOOK_URL is set."""
     app = build_application(settings, service, desk)
     if settings.webhook_url:
-        secret = settings.webhook_secret or secrets.token_urlsafe(32)
-        app.run_webhook(
-            listen=settings.webhook_listen, port=settings.webhook_port,
-            url_path=urlparse(settings.webhook_url).path.lstrip("/") or "telegram",
-            webhook_url=settings.webhook_url, secret_token=secret, allowed_updates=Update.ALL_TYPES,
-        )
+        app.run_webhook(**webhook_options(settings))
     else:
         app.run_polling(allowed_updates=Update.ALL_TYPES)

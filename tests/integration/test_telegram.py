@@ -16,7 +16,7 @@ from bot.cases import CaseDesk
 from bot.knowledge.store import replace_knowledge
 from bot.nlu_client import RasaClient
 from bot.settings import Settings
-from bot.telegram_front.application import build_application
+from bot.telegram_front.application import build_application, webhook_options
 
 pytestmark = pytest.mark.rasa
 TOKEN = "123456:TEST-token"
@@ -28,6 +28,7 @@ class RunningBot:
     """The Application polling the fake server in its own thread and event loop, as in production."""
 
     def __init__(self, settings: Settings, rasa: RasaClient):
+        self.settings = settings
         self.service = build_service(settings, rasa)
         self.app = build_application(settings, self.service, CaseDesk(self.service.sessions))
         self._ready = threading.Event()
@@ -39,7 +40,10 @@ class RunningBot:
         async with self.app:
             await self.app.post_init(self.app)  # as run_polling does
             await self.app.start()
-            await self.app.updater.start_polling(poll_interval=0.0, timeout=1)
+            if self.settings.webhook_url:
+                await self.app.updater.start_webhook(**webhook_options(self.settings))
+            else:
+                await self.app.updater.start_polling(poll_interval=0.0, timeout=1)
             self._ready.set()
             await self._stop.wait()
             await self.app.updater.stop()
@@ -234,3 +238,25 @@ def test_staff_admin_reloads_the_knowledge_base_and_a_bad_file_changes_nothing(f
     fake.member_sends_text(STAFF_CHAT, STAFF, "/reload")
     fake.wait_for(to(STAFF_CHAT, contains="Knowledge base reloaded"))
     assert bot.service.kb.country_name("MY", "en") == "Malaysia (reviewed)" and len(bot.service.kb.facts) == before
+
+
+def test_webhook_mode_checks_the_secret_token(fake, settings, rasa_client):
+    import socket
+
+    import httpx
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    hooked = settings.model_copy(update={
+        "webhook_url": f"http://127.0.0.1:{port}/telegram", "webhook_port": port, "webhook_secret": "s3cret-token",
+    })
+    running = RunningBot(hooked, rasa_client).start()
+    try:
+        assert fake.webhook_info()["url"] == f"http://127.0.0.1:{port}/telegram"
+        fake.user_sends_text(WORKER, "/start")
+        fake.wait_for(lambda m: m["chat_id"] == WORKER and m.get("reply_markup"))
+        forged = httpx.post(f"http://127.0.0.1:{port}/telegram", json={"update_id": 999999}, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"})
+        assert forged.status_code == 403
+    finally:
+        running.stop()
