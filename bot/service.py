@@ -17,7 +17,7 @@ from typing import Protocol
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import engine, language, models, text as text_tools
+from bot import cases, engine, language, models, text as text_tools
 from bot.hours import WorkingHours
 from bot.engine import AddToCase, DeleteWorkerData, Message, OpenCase, ShowCaseStatus, State
 from bot.knowledge.snapshot import KnowledgeSnapshot
@@ -197,9 +197,7 @@ class Homeward:
         case = s.get(models.Case, case_id) if case_id else None
         if case is None:
             return {"case_id": None}
-        minutes = int((models.utcnow() - case.created_at).total_seconds() // 60)
-        waiting = f"{minutes // 60} h {minutes % 60} min" if minutes >= 60 else f"{minutes} min"
-        return {"case_id": case.id, "case_state": case.state, "waiting": waiting}
+        return {"case_id": case.id, "case_state": case.state, "waiting": cases.view(case).waiting(models.utcnow())}
 
     @staticmethod
     def _delete_worker(s: Session, worker_id: str) -> None:

@@ -56,16 +56,63 @@ def _has_accents(text: str) -> bool:
     return any("\u00C0" <= c <= "\u024F" or "\u1E00" <= c <= "\u1EFF" for c in text)
 
 
-def _pattern(term: str) -> str:
-    folded = re.escape(fold(term).strip())
-    folded = re.sub(r"(\\ )+", r"[\\s\\-]*", folded) if _LATIN.match(term) else folded
-    return rf"(?<![^\W_]){folded}(?![^\W_])" if _LATIN.match(term) else folded
+def _squeeze(folded: str) -> tuple[str, list[int]]:
+    """Collapse runs of whitespace and hyphens to one space; also return each kept char's index."""
+    chars: list[str] = []
+    index: list[int] = []
+    for i, ch in enumerate(folded):
+        if ch.isspace() or ch == "-":
+            if chars and chars[-1] == " ":
+                continue
+            ch = " "
+        chars.append(ch)
+        index.append(i)
+    return "".join(chars), index
+
+
+def _key(term: str) -> str:
+    return _squeeze(fold(term))[0].strip()
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum() or "\u0300" <= ch <= "\u036f"
+
+
+class _Trie:
+    """Longest-match lookup of many terms at one position of a text."""
+
+    def __init__(self) -> None:
+        self.root: dict = {}
+
+    def add(self, key: str, value) -> None:
+        node = self.root
+        for ch in key:
+            node = node.setdefault(ch, {})
+        node.setdefault("\0", value)
+
+    def matches_at(self, text: str, start: int) -> list[tuple[int, object]]:
+        """(end, value) of every term starting at `start`, longest first."""
+        node, found = self.root, []
+        for i in range(start, len(text)):
+            node = node.get(text[i])
+            if node is None:
+                break
+            if "\0" in node:
+                found.append((i + 1, node["\0"]))
+        return found[::-1]
+
+
+def _boundaries_ok(text: str, start: int, end: int, latin: bool) -> bool:
+    if not latin:
+        return True
+    return (start == 0 or not _is_word_char(text[start - 1])) and (end == len(text) or not _is_word_char(text[end]))
 
 
 class Gazetteer:
     def __init__(self, data: dict):
-        self._entries: dict[str, tuple[str, str, bool]] = {}  # folded term -> (entity, value, is_demonym)
-        self._spellings: dict[str, set[str]] = {}  # folded term -> its spellings, lower case
+        self._entries: dict[str, tuple[str, str, bool]] = {}  # key -> (entity, value, is_demonym)
+        self._spellings: dict[str, set[str]] = {}  # key -> its spellings, lower case
+        self._terms = _Trie()
         for code, forms in (data.get("country") or {}).items():
             for term in forms.get("names") or []:
                 self._add(str(term), "country", code, False)
@@ -75,52 +122,71 @@ class Gazetteer:
             for code, terms in (data.get(entity) or {}).items():
                 for term in terms or []:
                     self._add(str(term), entity, code, False)
-        terms = sorted(self._entries, key=len, reverse=True)
-        self._regex = re.compile("|".join(f"(?P<t{i}>{_pattern(t)})" for i, t in enumerate(terms)))
-        self._names = {f"t{i}": t for i, t in enumerate(terms)}
         cues = data.get("country_cues") or {}
-        self._cues = {role: self._cue_regex(cues.get(role) or []) for role in ("home", "host")}
-        ignore = sorted({fold(str(p)).strip() for p in data.get("ignore") or [] if str(p).strip()}, key=len, reverse=True)
-        self._ignore = re.compile("|".join(_pattern(p) for p in ignore)) if ignore else None
+        self._cues = {role: sorted({_key(str(c)) for c in cues.get(role) or [] if str(c).strip()}, key=len, reverse=True) for role in ("home", "host")}
+        self._ignore = _Trie()
+        for phrase in data.get("ignore") or []:
+            key = _key(str(phrase))
+            if key:
+                self._ignore.add(key, bool(_LATIN.match(key)))
 
     def _add(self, term: str, entity: str, value: str, demonym: bool) -> None:
-        key = fold(term).strip()
-        if key and key not in self._entries:
-            self._entries[key] = (entity, value, demonym)
-        if key:
-            self._spellings.setdefault(key, set()).add(_accents(term))
-
-    @staticmethod
-    def _cue_regex(cues: list[str]) -> re.Pattern | None:
-        if not cues:
-            return None
-        parts = sorted({fold(str(c)).strip() for c in cues if str(c).strip()}, key=len, reverse=True)
-        alternatives = "|".join(
-            (rf"(?<![^\W_]){re.escape(p)}" if _LATIN.match(p) else re.escape(p)) for p in parts
-        )
-        return re.compile(rf"(?:{alternatives})[\s\-]*$")
+        key = _key(term)
+        if not key:
+            return
+        latin = bool(_LATIN.match(term))
+        variants = {key, key.replace(" ", "")} if latin else {key}
+        for variant in variants:
+            if variant not in self._entries:
+                self._entries[variant] = (entity, value, demonym)
+                self._terms.add(variant, (variant, latin))
+            self._spellings.setdefault(variant, set()).add(_accents(term))
 
     def find(self, text: str) -> list[Match]:
-        folded = fold(text)
-        ignored = [(m.start(), m.end()) for m in self._ignore.finditer(folded)] if self._ignore else []
+        squeezed, index = _squeeze(fold(text))
+        ignored = self._spans(self._ignore, squeezed)
         matches: list[Match] = []
-        for m in self._regex.finditer(folded):
-            key = self._names[m.lastgroup]
-            if any(start <= m.start() and m.end() <= end for start, end in ignored):
+        i = 0
+        while i < len(squeezed):
+            hit = self._longest_at(squeezed, i, ignored, text, index)
+            if hit is None:
+                i += 1
                 continue
-            if not self._accents_agree(key, text[m.start() : m.end()]):
-                continue
+            end, key = hit
             entity, value, demonym = self._entries[key]
             role = None
             if entity == "country":
-                role = "home" if demonym else self._role_before(folded[: m.start()]) or self._role_inside(key)
-            matches.append(Match(entity, value, m.start(), m.end(), text[m.start() : m.end()], role))
+                role = "home" if demonym else self._role_before(squeezed[:i]) or self._role_inside(key)
+            start_orig, end_orig = index[i], index[end - 1] + 1
+            matches.append(Match(entity, value, start_orig, end_orig, text[start_orig:end_orig], role))
+            i = end
         return matches
+
+    def _longest_at(self, squeezed: str, i: int, ignored: list[tuple[int, int]], text: str, index: list[int]):
+        for end, (key, latin) in self._terms.matches_at(squeezed, i):
+            if not _boundaries_ok(squeezed, i, end, latin):
+                continue
+            if any(start <= i and end <= stop for start, stop in ignored):
+                continue
+            if not self._accents_agree(key, text[index[i] : index[end - 1] + 1]):
+                continue
+            return end, key
+        return None
+
+    @staticmethod
+    def _spans(trie: _Trie, squeezed: str) -> list[tuple[int, int]]:
+        spans = []
+        for i in range(len(squeezed)):
+            for end, latin in trie.matches_at(squeezed, i):
+                if _boundaries_ok(squeezed, i, end, latin):
+                    spans.append((i, end))
+                    break
+        return spans
 
     def _accents_agree(self, key: str, span: str) -> bool:
         written = _accents(span)
         accented = [spelling for spelling in self._spellings[key] if _has_accents(spelling)]
-        return not _has_accents(written) or not accented or written in accented
+        return not _has_accents(written) or not accented or written in accented or written.replace(" ", "") in {a.replace(" ", "") for a in accented}
 
     def _role_inside(self, key: str) -> str | None:
         """The role of a name that starts with its own cue ("ở Hàn", "ในมาเล")."""
@@ -134,12 +200,14 @@ class Gazetteer:
         return None
 
     def _role_before(self, before: str) -> str | None:
-        tail = before[-40:]
+        """`home` or `host` when `before` ends with a cue (the longest cue wins)."""
+        tail = before.rstrip()
         best: tuple[int, str] | None = None
-        for role, regex in self._cues.items():
-            if regex is None:
-                continue
-            found = regex.search(tail)
-            if found and (best is None or found.end() - found.start() > best[0]):
-                best = (found.end() - found.start(), role)
+        for role, cues in self._cues.items():
+            for cue in cues:
+                if best is not None and len(cue) <= best[0]:
+                    break
+                if tail.endswith(cue) and _boundaries_ok(tail, len(tail) - len(cue), len(tail), bool(_LATIN.match(cue))):
+                    best = (len(cue), role)
+                    break
         return best[1] if best else None
