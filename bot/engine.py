@@ -151,6 +151,8 @@ def step(state: State, message: Message, kb: KnowledgeSnapshot, threshold: float
         if state.awaiting == "forget" and intent in ("affirm", "deny"):
             return _confirm(state, intent, kb, confidence)
         return Outcome(state, (Reply("added_to_case", {"case_id": state.case_id}),), (AddToCase(message.text),), intent, confidence)
+    if state.awaiting == "language" and not command and (wanted := requested_language(message.text)):
+        return _set_language(state, wanted, confidence)
     if parse is None:
         return Outcome(state, (Reply("nlu_down"),), (), None, 0.0)
     if intent == "nlu_fallback" or confidence < threshold:
@@ -310,9 +312,13 @@ def _greet(state: State, intent: str, confidence: float) -> Outcome:
 def _change_language(state: State, text: str, confidence: float) -> Outcome:
     wanted = requested_language(text) if not command_intent(text) else None
     if wanted:
-        state = replace(state, lang=wanted, lang_chosen=True, awaiting=None)
-        return Outcome(state, (Reply("language_set", {"lang": wanted}),), (), "change_language", confidence)
+        return _set_language(state, wanted, confidence)
     return Outcome(replace(state, awaiting="language"), (Reply("language_menu"),), (), "change_language", confidence)
+
+
+def _set_language(state: State, lang: str, confidence: float) -> Outcome:
+    state = replace(state, lang=lang, lang_chosen=True, awaiting=None)
+    return Outcome(state, (Reply("language_set", {"lang": lang}),), (), "change_language", confidence)
 
 
 def _profile(state: State) -> dict:

@@ -21,13 +21,8 @@ def homeward(*args: str, env: dict | None = None) -> subprocess.CompletedProcess
     return subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True, env={**os.environ, **(env or {})}, timeout=900)
 
 
-@pytest.fixture(scope="module")
-def rasa_env(rasa_server_url):
-    return rasa_server_url
-
-
-def test_ask_prints_one_object_per_case_in_order(rasa_env):
-    result = homeward("ask", str(DATA / "ask_dev.jsonl"), env=rasa_env)
+def test_ask_prints_one_object_per_case_in_order(rasa_server_url):
+    result = homeward("ask", str(DATA / "ask_dev.jsonl"), env=rasa_server_url)
     assert result.returncode == 0, result.stderr
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     cases = [json.loads(line) for line in (DATA / "ask_dev.jsonl").read_text().splitlines()]
@@ -45,8 +40,8 @@ def test_ask_prints_one_object_per_case_in_order(rasa_env):
     assert lines[8]["intent"] is None and "text" in lines[8]["reply"]
 
 
-def test_nlu_eval_prints_the_contract_summary_last(rasa_env):
-    result = homeward("nlu", "eval", str(DATA / "nlu_dev_en.jsonl"), str(DATA / "nlu_dev_id.jsonl"), env=rasa_env)
+def test_nlu_eval_prints_the_contract_summary_last(rasa_server_url):
+    result = homeward("nlu", "eval", str(DATA / "nlu_dev_en.jsonl"), str(DATA / "nlu_dev_id.jsonl"), env=rasa_server_url)
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout.strip().splitlines()[-1])
     assert summary["n"] == 260

@@ -178,3 +178,10 @@ def test_an_answer_that_differs_by_sector_asks_once_then_answers_for_that_sector
 def test_a_domestic_worker_sees_the_domestic_facts_first():
     out = step(replace(PROFILE, sector="domestic"), msg("ask_pension"), SECTOR_KB)
     assert [f["id"] for f in out.replies[0].data["sections"][0]["verified"]][0] == "my.host.old_age.domestic_excluded"
+
+
+def test_the_language_menu_takes_a_language_name_whatever_nlu_thought():
+    out = step(PROFILE, Message(text="/language", lang="en"), KB)
+    assert keys(out) == ["language_menu"] and out.state.awaiting == "language"
+    chosen = step(out.state, msg("inform_profile", countries=[("ID", None)], text="Bahasa Indonesia"), KB)
+    assert chosen.state.lang == "id" and chosen.state.lang_chosen and chosen.state.home == "ID" and chosen.state.host == "MY"
