@@ -206,6 +206,9 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     settings = load_settings()
     logging.basicConfig(level=settings.log_level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # httpx logs every request URL, which holds the bot token and the Rasa token: never at INFO.
+    for noisy in ("httpx", "httpcore", "apscheduler", "alembic.runtime.migration"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
         return args.func(args, settings)
     except (CaseFileError, CommandError, RasaSetupError, NluUnavailable) as exc:

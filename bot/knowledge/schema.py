@@ -103,6 +103,8 @@ class Source(Strict):
     def _url(cls, value: str) -> str:
         if not re.match(r"^https?://\S+$", value):
             raise ValueError("must be an http(s) URL")
+        if value.endswith(("...", "…")) or "/.../" in value:
+            raise ValueError("the URL is cut short ('...'); give the full address of the page")
         return value
 
     @field_validator("date", mode="before")

@@ -81,3 +81,14 @@ def test_rasa_down_gives_a_clear_reply_not_a_crash(tmp_path):
     assert result.returncode == 0, result.stderr
     out = json.loads(result.stdout)
     assert "technical problem" in out["reply"] and out["handoff"] is False
+
+
+def test_logs_carry_neither_message_text_nor_tokens(tmp_path, rasa_server_url):
+    cases = tmp_path / "cases.jsonl"
+    secret_text = "my name is Siti Rahayu and my phone is 0123456789"
+    cases.write_text(json.dumps({"home": "ID", "host": "MY", "lang": "en", "text": secret_text}) + "\n")
+    result = homeward("ask", str(cases), env={**rasa_server_url, "HOMEWARD_LOG_LEVEL": "DEBUG"})
+    assert result.returncode == 0, result.stderr
+    assert "Siti" not in result.stderr and "0123456789" not in result.stderr
+    token = rasa_server_url.get("HOMEWARD_RASA_TOKEN")
+    assert not token or token not in result.stderr

@@ -115,3 +115,15 @@ def test_a_failed_reload_keeps_the_old_knowledge(tmp_path, knowledge_base):
             raise RuntimeError("the load failed half-way")
     with sessions() as s:
         assert len(KnowledgeSnapshot.from_db(s).facts) == sum(len(f.facts) for f in knowledge_base.files)
+
+
+def test_a_cut_short_source_url_is_refused(tmp_path):
+    root = _copy_kb(tmp_path)
+    path = root / "countries" / "SG.yaml"
+    text = path.read_text(encoding="utf-8")
+    url_at = text.index("url: ") + len("url: ")
+    end = text.index("\n", url_at)
+    path.write_text(text[:url_at] + "https://www.cpf.gov.sg/member/..." + text[end:], encoding="utf-8")
+    with pytest.raises(KnowledgeError) as err:
+        load_knowledge(root)
+    assert any("cut short" in p.reason and p.line == text[:url_at].count("\n") + 1 for p in err.value.problems)
