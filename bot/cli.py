@@ -47,10 +47,12 @@ def _kb_load(args, settings) -> int:
 
 
 def _kb_coverage(args, settings) -> int:
-    from bot.knowledge.coverage import as_html, as_table, matrix
+    from bot.knowledge.coverage import OTHER_TOPICS, as_html, as_table, matrix
 
-    cells = matrix(load_knowledge(settings.knowledge_dir))
-    print(as_table(cells))
+    kb = load_knowledge(settings.knowledge_dir)
+    cells = matrix(kb)
+    print("Benefit branches:\n" + as_table(cells))
+    print("\nOther topics:\n" + as_table(matrix(kb, OTHER_TOPICS), OTHER_TOPICS))
     if args.html:
         Path(args.html).parent.mkdir(parents=True, exist_ok=True)
         Path(args.html).write_text(as_html(cells), encoding="utf-8")

@@ -6,16 +6,17 @@ from __future__ import annotations
 import html
 
 from bot.knowledge.loader import KnowledgeBase
-from bot.knowledge.schema import ASEAN, BRANCHES
+from bot.knowledge.schema import ASEAN, BRANCHES, TOPICS
 
 ROLES = ("host", "home")
+OTHER_TOPICS = tuple(t for t in TOPICS if t not in BRANCHES)
 MARKS = {"verified": "V", "unconfirmed": "u", "missing": "·"}
 COLOURS = {"verified": "#2e7d32", "unconfirmed": "#f9a825", "missing": "#e0e0e0"}
 
 
-def matrix(kb: KnowledgeBase) -> dict[tuple[str, str, str], str]:
-    """(country, branch, role) -> verified | unconfirmed | missing, for the ten ASEAN countries."""
-    cells = {(c, b, r): "missing" for c in ASEAN for b in BRANCHES for r in ROLES}
+def matrix(kb: KnowledgeBase, topics: tuple[str, ...] = BRANCHES) -> dict[tuple[str, str, str], str]:
+    """(country, topic, role) -> verified | unconfirmed | missing, for the ten ASEAN countries."""
+    cells = {(c, b, r): "missing" for c in ASEAN for b in topics for r in ROLES}
     for file in kb.files:
         for fact in file.facts:
             for role in ROLES if fact.role == "any" else (fact.role,):
@@ -32,12 +33,12 @@ def counts(cells: dict) -> dict[str, int]:
     return out
 
 
-def as_table(cells: dict) -> str:
-    short = {b: b.replace("employment_injury", "injury").replace("sickness_health", "health")[:10] for b in BRANCHES}
-    head = "country " + " ".join(f"{short[b]:>10}" for b in BRANCHES)
+def as_table(cells: dict, topics: tuple[str, ...] = BRANCHES) -> str:
+    short = {b: b.replace("employment_injury", "injury").replace("sickness_health", "health")[:10] for b in topics}
+    head = "country " + " ".join(f"{short[b]:>10}" for b in topics)
     lines = ["host / home (V verified, u unconfirmed only, · missing)", head]
     for country in ASEAN:
-        row = [f"{MARKS[cells[(country, b, 'host')]]} / {MARKS[cells[(country, b, 'home')]]}" for b in BRANCHES]
+        row = [f"{MARKS[cells[(country, b, 'host')]]} / {MARKS[cells[(country, b, 'home')]]}" for b in topics]
         lines.append(f"{country:7} " + " ".join(f"{cell:>10}" for cell in row))
     c = counts(cells)
     lines.append(f"cells: {c['verified']} verified, {c['unconfirmed']} unconfirmed only, {c['missing']} missing (of {len(cells)})")
