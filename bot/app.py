@@ -19,16 +19,25 @@ from bot.settings import Settings
 log = logging.getLogger(__name__)
 
 
-def load_knowledge_into_db(settings: Settings, force: bool = False) -> tuple[int, bool]:
+class SetupError(Exception):
+    """Something `make setup` should have done is missing."""
+
+
+def load_knowledge_into_db(settings: Settings, force: bool = False, engine=None) -> tuple[int, bool]:
     """Validate the YAML files and replace the stored knowledge; (facts, loaded) — unchanged files are skipped.
     A bad file raises KnowledgeError before anything is changed."""
     kb = load_knowledge(settings.knowledge_dir)
     digest = digest_of(settings.knowledge_dir)
-    sessions = db.session_factory(db.make_engine(settings.database_url))
-    with sessions.begin() as s:
-        if not force and loaded_digest(s) == digest:
-            return sum(len(f.facts) for f in kb.files), False
-        return replace_knowledge(s, kb, digest), True
+    own_engine = engine is None
+    engine = engine or db.make_engine(settings.database_url)
+    try:
+        with db.session_factory(engine).begin() as s:
+            if not force and loaded_digest(s) == digest:
+                return sum(len(f.facts) for f in kb.files), False
+            return replace_knowledge(s, kb, digest), True
+    finally:
+        if own_engine:
+            engine.dispose()
 
 
 def knowledge_from_db(sessions) -> KnowledgeSnapshot:
@@ -59,7 +68,7 @@ def build_service(settings: Settings, nlu) -> Homeward:
     sessions = db.session_factory(db.make_engine(settings.database_url))
     kb = knowledge_from_db(sessions)
     if not kb.facts:
-        raise RuntimeError("the knowledge base in the database is empty; run `homeward kb load` (or `make setup`)")
+        raise SetupError("the knowledge base in the database is empty; run `homeward kb load` (or `make setup`)")
     return Homeward(
         sessions, nlu, kb,
         threshold=settings.confidence_threshold,

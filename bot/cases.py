@@ -1,7 +1,8 @@
 """The hotline's side of hand-off cases: what staff do to a case, and what still has to be relayed.
 
 A case message is relayed by the Telegram front end until `relayed_at` is set:
-- `worker` and `event` messages go to the case's forum topic in the staff group;
+- `summary`, `worker` and `event` messages go to the case's forum topic in the staff group
+  (a topic's summary first);
 - `staff` and `bot` messages go to the worker;
 - `note` messages stay on the case and are never sent.
 Everything lives in the database, so a restart loses and duplicates nothing.
@@ -18,9 +19,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot import models
 from bot.models import utcnow
 
-TO_STAFF = ("worker", "event")
+TO_STAFF = ("summary", "worker", "event")
 TO_WORKER = ("staff", "bot")
-MAX_RELAY_ATTEMPTS = 20
 TOPIC_LABELS = {
     "abuse": "URGENT abuse",
     "employer_problem": "employer problem",
@@ -102,19 +102,16 @@ class CaseDesk:
             rows = s.scalars(select(models.Case).where(models.Case.state != "closed", models.Case.topic_id.is_(None)).order_by(models.Case.id))
             return [view(c) for c in rows]
 
-    def transcript(self, case_id: int) -> list[tuple[str, str]]:
-        with self.sessions() as s:
-            rows = s.scalars(select(models.CaseMessage).where(models.CaseMessage.case_id == case_id).order_by(models.CaseMessage.id))
-            return [(m.sender, m.text) for m in rows]
-
-    def set_topic(self, case_id: int, topic_id: int) -> None:
-        """The topic exists and its summary holds the transcript so far: mark that as relayed."""
+    def topic_opened(self, case_id: int, topic_id: int, summary) -> None:
+        """Record the case's topic and queue its opening summary, which carries the worker's messages so
+        far (those from before the hand-off); they count as delivered. Later messages are relayed one by one."""
         with self.sessions.begin() as s:
             case = s.get(models.Case, case_id)
             case.topic_id = topic_id
-            for message in case.messages:
-                if message.relayed_at is None and message.sender == "worker":
-                    message.relayed_at = utcnow()
+            earlier = [m for m in case.messages if m.sender == "worker" and m.relayed_at is None and m.source_message_id is None]
+            for message in earlier:
+                message.relayed_at = utcnow()
+            s.add(models.CaseMessage(case_id=case_id, sender="summary", text=summary([m.text for m in earlier])))
 
     def pending(self) -> list[PendingRelay]:
         with self.sessions() as s:
@@ -122,9 +119,8 @@ class CaseDesk:
                 select(models.CaseMessage, models.Case)
                 .join(models.Case, models.Case.id == models.CaseMessage.case_id)
                 .where(models.CaseMessage.relayed_at.is_(None), models.CaseMessage.sender.in_(TO_STAFF + TO_WORKER))
-                .where(models.CaseMessage.relay_attempts < MAX_RELAY_ATTEMPTS)
                 .where(or_(models.CaseMessage.sender.in_(TO_WORKER), models.Case.topic_id.is_not(None)))
-                .order_by(models.CaseMessage.id)
+                .order_by(models.CaseMessage.sender != "summary", models.CaseMessage.id)
             )
             return [
                 PendingRelay(m.id, view(c), m.sender, m.text, m.source_chat_id, m.source_message_id, m.signed_by)
@@ -136,11 +132,28 @@ class CaseDesk:
         with self.sessions.begin() as s:
             s.get(models.CaseMessage, message_id).relayed_at = utcnow()
 
-    def relay_failed(self, message_id: int, error: str) -> None:
+    def relay_failed(self, message_id: int, error: str) -> int:
+        """Count a refused delivery; return the number of tries so far."""
         with self.sessions.begin() as s:
             message = s.get(models.CaseMessage, message_id)
             message.relay_attempts += 1
             message.relay_error = error[:200]
+            return message.relay_attempts
+
+    def give_up(self, message_id: int, note: str) -> None:
+        """Stop trying a message Telegram keeps refusing, and tell staff in the topic instead."""
+        with self.sessions.begin() as s:
+            message = s.get(models.CaseMessage, message_id)
+            message.relayed_at = utcnow()
+            s.add(models.CaseMessage(case_id=message.case_id, sender="event", text=note))
+
+    def has_source(self, chat_id: int, message_id: int) -> bool:
+        """True when this Telegram message is already on a case (a replayed update)."""
+        with self.sessions() as s:
+            query = select(models.CaseMessage.id).where(
+                models.CaseMessage.source_chat_id == chat_id, models.CaseMessage.source_message_id == message_id
+            )
+            return s.scalar(query) is not None
 
     def add(self, case_id: int, sender: str, text: str, source: tuple[int, int] | None = None, signed_by: str | None = None) -> None:
         chat_id, message_id = source or (None, None)
@@ -149,6 +162,12 @@ class CaseDesk:
                 case_id=case_id, sender=sender, text=text, source_chat_id=chat_id, source_message_id=message_id,
                 signed_by=signed_by, relayed_at=utcnow() if sender == "note" else None,
             ))
+
+    def worker_wrote(self, worker_id: str) -> None:
+        """A worker who writes has not blocked the bot (any more)."""
+        with self.sessions.begin() as s:
+            for case in s.scalars(select(models.Case).where(models.Case.worker_id == worker_id, models.Case.worker_blocked.is_(True))):
+                case.worker_blocked = False
 
     def worker_blocked(self, case_id: int, blocked: bool) -> bool:
         """Record whether the worker has blocked the bot; True when that changed."""
@@ -161,12 +180,12 @@ class CaseDesk:
     def claim(self, case_id: int, who: str) -> None:
         with self.sessions.begin() as s:
             case = s.get(models.Case, case_id)
-            case.state, case.claimed_by = "claimed", who
+            case.state, case.claimed_by = "claimed", who[:64]
 
     def transfer(self, case_id: int, to: str) -> None:
         with self.sessions.begin() as s:
             case = s.get(models.Case, case_id)
-            case.claimed_by = to
+            case.claimed_by = to[:64]
             case.state = "claimed"
 
     def close(self, case_id: int, notice: str) -> None:

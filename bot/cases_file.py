@@ -34,9 +34,11 @@ class AskCase:
 
 def _lines(path: Path):
     try:
-        raw = path.read_text(encoding="utf-8")
+        raw = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise CaseFileError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise CaseFileError(f"{path}: cannot be read ({exc.strerror or type(exc).__name__})") from None
     except UnicodeDecodeError:
         raise CaseFileError(f"{path}: not UTF-8 text") from None
     for number, line in enumerate(raw.splitlines(), start=1):

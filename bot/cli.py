@@ -13,7 +13,11 @@ from pathlib import Path
 
 from sqlalchemy.exc import OperationalError
 
+from pydantic import ValidationError
+from pydantic_settings import SettingsError
+
 from bot import db
+from bot.app import SetupError
 from bot.cases_file import CaseFileError, read_ask_cases, read_nlu_cases
 from bot.knowledge.loader import KnowledgeError, load_knowledge, stale_facts
 from bot.nlu_client import NluUnavailable
@@ -206,14 +210,19 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    settings = load_settings()
+    try:
+        settings = load_settings()
+    except (ValidationError, SettingsError) as exc:
+        print(f"homeward: the configuration is not valid:\n{exc}", file=sys.stderr)
+        return 2
     logging.basicConfig(level=settings.log_level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # httpx logs every request URL, which holds the bot token and the Rasa token: never at INFO.
     for noisy in ("httpx", "httpcore", "apscheduler", "alembic.runtime.migration"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    logging.getLogger("telegram").setLevel(max(logging.INFO, logging.getLogger().level))  # DEBUG would print whole updates
     try:
         return args.func(args, settings)
-    except (CaseFileError, CommandError, RasaSetupError, NluUnavailable) as exc:
+    except (CaseFileError, CommandError, RasaSetupError, NluUnavailable, SetupError) as exc:
         print(f"homeward: {exc}", file=sys.stderr)
         return 2
     except KnowledgeError as exc:

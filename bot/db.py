@@ -19,7 +19,7 @@ def _ensure_sqlite_folder(url: str) -> None:
 
 def make_engine(url: str) -> Engine:
     _ensure_sqlite_folder(url)
-    engine = create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, pool_pre_ping=True, hide_parameters=True)  # errors never echo worker text
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine

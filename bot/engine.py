@@ -47,6 +47,7 @@ HANDOFF_INTENTS = {
 }
 SIMPLE_REPLIES = {"goodbye": "goodbye", "thank": "thank", "out_of_scope": "out_of_scope", "help": "help"}
 MAX_FALLBACKS = 2
+CASE_COMMANDS = {"help", "change_language", "show_profile", "ask_case_status", "privacy_delete"}
 CONFIDENCE_THRESHOLD = 0.35  # measured on the dev sets: docs/nlu.md
 
 
@@ -147,11 +148,11 @@ def step(state: State, message: Message, kb: KnowledgeSnapshot, threshold: float
     else:
         intent, confidence, parse = None, 0.0, None
 
-    if state.case_id is not None and intent not in ("ask_case_status", "privacy_delete"):
-        if state.awaiting == "forget" and intent in ("affirm", "deny"):
-            return _confirm(state, intent, kb, confidence)
-        return Outcome(state, (Reply("added_to_case", {"case_id": state.case_id}),), (AddToCase(message.text),), intent, confidence)
-    if state.awaiting == "language" and not command and (wanted := requested_language(message.text)):
+    if state.case_id is not None:
+        handled = _during_case(state, message, intent, confidence, command, threshold, kb)
+        if handled is not None:
+            return handled
+    if state.awaiting == "language" and not command and len(message.text.split()) <= 4 and (wanted := requested_language(message.text)):
         return _set_language(state, wanted, confidence)
     if parse is None:
         return Outcome(state, (Reply("nlu_down"),), (), None, 0.0)
@@ -162,9 +163,29 @@ def step(state: State, message: Message, kb: KnowledgeSnapshot, threshold: float
     return _dispatch(state, intent, confidence, changed, kb, message.text)
 
 
+def _during_case(state: State, message: Message, intent: str | None, confidence: float, command: str | None,
+                 threshold: float, kb: KnowledgeSnapshot) -> Outcome | None:
+    """While a hand-off case is open, messages go to the case. Only commands that do not need a
+    person (/status, /forget, /help, /language, /profile) and confident status or delete requests
+    are answered by the bot; None means: handle the message normally."""
+    if command in CASE_COMMANDS:
+        return None
+    confident = intent is not None and confidence >= threshold
+    if state.awaiting == "forget" and confident and intent in ("affirm", "deny"):
+        return _confirm(state, intent, kb, confidence)
+    if confident and intent == "privacy_delete":
+        return None
+    added = Outcome(state, (Reply("added_to_case", {"case_id": state.case_id}),), (AddToCase(message.text),), intent, confidence)
+    if confident and intent == "ask_case_status":
+        return replace(added, replies=(), effects=added.effects + (ShowCaseStatus(),))
+    return added
+
+
 def _dispatch(state: State, intent: str, confidence: float, changed: bool, kb: KnowledgeSnapshot, text: str) -> Outcome:
     if intent in ("affirm", "deny") and state.awaiting in ("handoff", "forget"):
         return _confirm(state, intent, kb, confidence)
+    if state.awaiting in ("handoff", "forget"):
+        state = replace(state, awaiting=None)  # a question that was not answered is dropped, never confirmed later
     if intent in DOMAIN_INTENTS:
         return _answer_or_ask(state, intent, confidence, kb)
     if intent == "inform_profile" or (changed and intent in ("affirm", "deny", "greet")):

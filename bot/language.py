@@ -11,6 +11,7 @@ short or unsure message keeps the worker's language. (docs/nlu.md has the figure
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from functools import lru_cache
 
@@ -30,13 +31,13 @@ NATIVE_NAMES = {
 # Words a worker may use to ask for a language, in any language (folded to lower case).
 LANGUAGE_WORDS = {
     "en": ("english", "inggris", "ingles", "tiếng anh", "tieng anh", "อังกฤษ", "အင်္ဂလိပ်", "អង់គ្លេស", "ອັງກິດ"),
-    "id": ("indonesia", "bahasa", "melayu", "malay", "indo"),
+    "id": ("bahasa indonesia", "bahasa", "melayu", "malay", "indo"),
     "tl": ("tagalog", "filipino", "pilipino", "taglish"),
-    "vi": ("vietnamese", "tiếng việt", "tieng viet", "vietnam", "việt"),
-    "th": ("thai", "ภาษาไทย", "ไทย", "siam"),
-    "my": ("burmese", "myanmar", "မြန်မာ", "bamar"),
+    "vi": ("vietnamese", "tiếng việt", "tieng viet"),
+    "th": ("thai", "ภาษาไทย"),
+    "my": ("burmese", "myanmar language", "မြန်မာ"),
     "km": ("khmer", "cambodian", "ខ្មែរ"),
-    "lo": ("lao", "laotian", "ລາວ"),
+    "lo": ("laotian", "lao language", "ພາສາລາວ"),
 }
 _SCRIPTS = (
     ("th", 0x0E00, 0x0E7F),
@@ -139,12 +140,18 @@ def choose(text: str, current: str | None, chosen: bool) -> str:
 
 
 def requested_language(text: str) -> str | None:
-    """The language a 'speak X' message names, if any."""
+    """The language a 'speak X' message names, if any: whole words in Latin script, anywhere in other scripts."""
     folded = text.casefold()
     for lang in LANGUAGES:
         if NATIVE_NAMES[lang].casefold() in folded:
             return lang
     for lang, words in LANGUAGE_WORDS.items():
-        if any(word in folded for word in words):
+        if any(_names(word, folded) for word in words):
             return lang
     return None
+
+
+def _names(word: str, folded: str) -> bool:
+    if by_script(word) or not word.isascii():
+        return word in folded
+    return re.search(rf"(?<![^\W_]){re.escape(word)}(?![^\W_])", folded) is not None

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import logging
+import secrets
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
@@ -26,6 +28,7 @@ from bot.responses import Responder
 
 log = logging.getLogger(__name__)
 RECENT_MESSAGES = 12
+DELETED_NOTE = "🗑 The worker asked Homeward to delete their data: the case is closed and its messages are deleted. Please delete this topic too."
 MAX_STORED_CHARS = 4000
 
 
@@ -48,9 +51,12 @@ class Result:
     keys: list[str] = field(default_factory=list)
 
 
+_LOG_KEY = secrets.token_bytes(32)
+
+
 def worker_tag(worker_id: str) -> str:
-    """A stable pseudonym for logs."""
-    return hashlib.sha256(worker_id.encode()).hexdigest()[:10]
+    """A pseudonym for logs: stable while the process runs, not reversible from chat ids."""
+    return hmac.new(_LOG_KEY, worker_id.encode(), hashlib.sha256).hexdigest()[:12]
 
 
 class Homeward:
@@ -140,6 +146,8 @@ class Homeward:
                     log.info("worker %s case %s opened reason=%s urgent=%s", worker_tag(worker_id), case.id, effect.reason, effect.urgent)
                 elif isinstance(effect, AddToCase):
                     chat_id, message_id = source or (None, None)
+                    if source and self._on_a_case(s, chat_id, message_id):
+                        continue  # a replayed update: already on the case
                     s.add(models.CaseMessage(
                         case_id=state.case_id, sender="worker", text=(raw_text or effect.text)[:MAX_STORED_CHARS],
                         source_chat_id=chat_id, source_message_id=message_id,
@@ -200,7 +208,24 @@ class Homeward:
         return {"case_id": case.id, "case_state": case.state, "waiting": cases.view(case).waiting(models.utcnow())}
 
     @staticmethod
+    def _on_a_case(s: Session, chat_id: int, message_id: int) -> bool:
+        query = select(models.CaseMessage.id).where(
+            models.CaseMessage.source_chat_id == chat_id, models.CaseMessage.source_message_id == message_id
+        )
+        return s.scalar(query) is not None
+
+    @staticmethod
     def _delete_worker(s: Session, worker_id: str) -> None:
+        """Delete everything about a worker. A case that staff have in a topic keeps an empty shell
+        (no worker, no messages) so that its topic is told and staff replies go nowhere knowingly."""
         s.execute(delete(models.Conversation).where(models.Conversation.worker_id == worker_id))
         for case in s.scalars(select(models.Case).where(models.Case.worker_id == worker_id)):
-            s.delete(case)
+            if case.topic_id is None:
+                s.delete(case)
+                continue
+            case.messages.clear()
+            s.flush()
+            case.worker_id, case.home, case.host, case.lang, case.intents = "deleted", None, None, None, []
+            if case.state != "closed":
+                case.state, case.closed_at = "closed", models.utcnow()
+            case.messages.append(models.CaseMessage(sender="event", text=DELETED_NOTE))

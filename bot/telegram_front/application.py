@@ -35,7 +35,7 @@ RELAY_EVERY = 10  # seconds between retries of relays that failed
 RAISE_EVERY = 60
 
 
-def case_summary(service: Homeward, desk: CaseDesk, case: CaseView) -> str:
+def case_summary(service: Homeward, case: CaseView, messages: list[str]) -> str:
     """The opening post of a case's topic: everything staff need without asking again."""
     name = lambda code: service.kb.country_name(code, "en") if code else "not given"  # noqa: E731
     lines = [
@@ -46,14 +46,14 @@ def case_summary(service: Homeward, desk: CaseDesk, case: CaseView) -> str:
         "",
         "Recent messages from the worker:",
     ]
-    lines += [f"› {text}" for sender, text in desk.transcript(case.id) if sender == "worker"][-12:]
+    lines += [f"› {text}" for text in messages]
     lines += ["", "Reply here to write to the worker. /claim · /note TEXT · /transfer @name · /close · /sign"]
     return "\n".join(lines)
 
 
 def reload_knowledge(settings: Settings, service: Homeward) -> int:
     """Validate and load the knowledge files, then swap them into the running service."""
-    facts, _ = load_knowledge_into_db(settings, force=True)
+    facts, _ = load_knowledge_into_db(settings, force=True, engine=service.sessions.kw["bind"])
     service.use_knowledge(knowledge_from_db(service.sessions))
     return facts
 
@@ -68,24 +68,24 @@ def build_application(settings: Settings, service: Homeward, desk: CaseDesk) -> 
         desk=desk,
         staff_chat_id=settings.staff_chat_id,
         admins=set(settings.staff_admins),
-        relay=Relay(desk, settings.staff_chat_id, lambda case: case_summary(service, desk, case)),
+        relay=Relay(desk, settings.staff_chat_id, lambda case, messages: case_summary(service, case, messages)),
         escalate_after=dt.timedelta(minutes=settings.escalate_after_minutes),
         reload_knowledge=lambda: reload_knowledge(settings, service),
     )
     app.add_handler(TypeHandler(Update, _record_update), group=-1)
-    private = filters.ChatType.PRIVATE
+    private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE  # an edited message is not a new one
     app.add_handler(CommandHandler("start", worker.on_start, filters=private))
     app.add_handler(CommandHandler(list(STAFF_COMMANDS), worker.on_staff_command_in_private, filters=private))
     app.add_handler(MessageHandler(private & filters.TEXT, worker.on_text))
     app.add_handler(MessageHandler(private & ~filters.TEXT, worker.on_media))
     app.add_handler(CallbackQueryHandler(worker.on_button))
     if settings.staff_chat_id is not None:
-        group = filters.Chat(chat_id=settings.staff_chat_id)
+        group = filters.Chat(chat_id=settings.staff_chat_id) & filters.UpdateType.MESSAGE
         for name, callback in (("claim", staff.on_claim), ("close", staff.on_close), ("note", staff.on_note),
                                ("transfer", staff.on_transfer), ("cases", staff.on_cases), ("sign", staff.on_sign),
                                ("reload", staff.on_reload)):
             app.add_handler(CommandHandler(name, callback, filters=group))
-        app.add_handler(MessageHandler(group & ~filters.COMMAND, staff.on_staff_message))
+        app.add_handler(MessageHandler(group & ~filters.COMMAND & ~filters.StatusUpdate.ALL, staff.on_staff_message))
     app.add_handler(TypeHandler(Update, _update_done), group=99)
     app.add_error_handler(_on_error)
     app.job_queue.run_repeating(_relay_job, interval=RELAY_EVERY, first=1, name="relay")
@@ -127,8 +127,9 @@ async def _raise_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log first; tell the worker in their language; the update itself stays recorded."""
-    log.error("error while handling an update", exc_info=context.error)
+    """Log first; tell the worker in their language. The update stays unfinished in the update log,
+    so it is tried again at the next start (ApplicationHandlerStop skips marking it done)."""
+    log.error("error while handling an update: %s", type(context.error).__name__, exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat and update.effective_chat.type == "private":
         service: Homeward = context.bot_data["service"]
         lang = await asyncio.to_thread(service.language_of, f"tg:{update.effective_chat.id}")
@@ -136,6 +137,7 @@ async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
             await update.effective_chat.send_message(service.render("error", lang))
         except Exception:  # noqa: BLE001 - the error handler must not raise
             log.warning("could not tell the worker about the error")
+    raise ApplicationHandlerStop
 
 
 def webhook_options(settings: Settings) -> dict:

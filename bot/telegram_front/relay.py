@@ -12,14 +12,15 @@ import datetime as dt
 import logging
 
 from telegram import Bot
-from telegram.error import Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, TelegramError
 
-from bot.cases import CaseDesk, CaseView, PendingRelay
+from bot.cases import TO_STAFF, CaseDesk, CaseView, PendingRelay
 from bot.models import utcnow
 from bot.telegram_front.format import split, to_html
 
 log = logging.getLogger(__name__)
 BLOCKED_NOTE = "⚠️ The worker has blocked the bot: messages cannot reach them until they write again."
+GIVE_UP_AFTER = 5  # Telegram refused the same message this often (not a network or flood problem)
 
 
 def worker_chat(worker_id: str) -> int:
@@ -30,34 +31,46 @@ class Relay:
     def __init__(self, desk: CaseDesk, staff_chat_id: int | None, summary):
         self.desk = desk
         self.staff_chat_id = staff_chat_id
-        self.summary = summary  # CaseView -> str, the opening post of a topic
+        self.summary = summary  # (case, the worker's messages so far) -> the opening post of its topic
         self._lock = asyncio.Lock()
 
     async def run(self, bot: Bot) -> None:
-        """Open topics for new cases, then deliver every pending case message once."""
+        """Open topics for new cases, then deliver every pending case message once, in order per case.
+        A network or flood-control error stops this round (the next one retries, nothing is counted);
+        a message Telegram keeps refusing is reported in the topic after GIVE_UP_AFTER tries."""
         async with self._lock:
             if self.staff_chat_id is not None:
                 for case in await asyncio.to_thread(self.desk.needing_topic):
-                    await self._open_topic(bot, case)
+                    if not await self._open_topic(bot, case):
+                        return
+            held: set[int] = set()  # cases with an undelivered earlier message: keep their order
             for item in await asyncio.to_thread(self.desk.pending):
-                await self._deliver(bot, item)
+                if item.case.id in held:
+                    continue
+                outcome = await self._deliver(bot, item)
+                if outcome == "retry-later":
+                    return
+                if outcome == "held":
+                    held.add(item.case.id)
 
-    async def _open_topic(self, bot: Bot, case: CaseView) -> None:
+    async def _open_topic(self, bot: Bot, case: CaseView) -> bool:
         try:
             topic = await bot.create_forum_topic(self.staff_chat_id, case.topic_name())
-            for part in split(self.summary(case)):
-                await bot.send_message(self.staff_chat_id, to_html(part), parse_mode="HTML", message_thread_id=topic.message_thread_id)
-            if case.urgent:
-                await bot.send_message(self.staff_chat_id, to_html(f"🚨 Urgent case {case.topic_name()} needs a person now."), parse_mode="HTML")
         except TelegramError as exc:
             log.warning("could not open a topic for case %s: %s", case.id, exc)
-            return
-        await asyncio.to_thread(self.desk.set_topic, case.id, topic.message_thread_id)
+            return not _transient(exc)
+        await asyncio.to_thread(self.desk.topic_opened, case.id, topic.message_thread_id, lambda texts: self.summary(case, texts))
         log.info("case %s has topic %s", case.id, topic.message_thread_id)
+        if case.urgent:
+            try:
+                await bot.send_message(self.staff_chat_id, to_html(f"🚨 Urgent case {case.topic_name()} needs a person now."), parse_mode="HTML")
+            except TelegramError as exc:
+                log.warning("could not announce urgent case %s: %s", case.id, exc)
+        return True
 
-    async def _deliver(self, bot: Bot, item: PendingRelay) -> None:
+    async def _deliver(self, bot: Bot, item: PendingRelay) -> str:
         try:
-            if item.sender in ("worker", "event"):
+            if item.sender in TO_STAFF:
                 await self._to_staff(bot, item)
             else:
                 await self._to_worker(bot, item)
@@ -65,12 +78,19 @@ class Relay:
             await asyncio.to_thread(self.desk.relay_failed, item.message_id, f"forbidden: {exc}")
             if item.sender in ("staff", "bot") and await asyncio.to_thread(self.desk.worker_blocked, item.case.id, True):
                 await asyncio.to_thread(self.desk.add, item.case.id, "event", BLOCKED_NOTE)
-            return
-        except TelegramError as exc:
-            log.warning("relay of case message %s failed: %s", item.message_id, exc)
-            await asyncio.to_thread(self.desk.relay_failed, item.message_id, str(exc))
-            return
+            return "held"
+        except BadRequest as exc:
+            log.warning("Telegram refused case message %s: %s", item.message_id, exc)
+            attempts = await asyncio.to_thread(self.desk.relay_failed, item.message_id, str(exc))
+            if attempts >= GIVE_UP_AFTER:
+                await asyncio.to_thread(self.desk.give_up, item.message_id, f"⚠️ A {item.sender} message could not be delivered ({exc}).")
+                return "delivered"
+            return "held"
+        except TelegramError as exc:  # network, time-out, flood control: try the whole round again later
+            log.warning("relay paused: %s", exc)
+            return "retry-later"
         await asyncio.to_thread(self.desk.relayed, item.message_id)
+        return "delivered"
 
     async def _to_staff(self, bot: Bot, item: PendingRelay) -> None:
         thread = item.case.topic_id
@@ -78,7 +98,8 @@ class Relay:
             await bot.copy_message(self.staff_chat_id, item.source_chat_id, item.source_message_id, message_thread_id=thread)
         else:
             prefix = "Worker: " if item.sender == "worker" else ""
-            await bot.send_message(self.staff_chat_id, to_html(prefix + item.text), parse_mode="HTML", message_thread_id=thread)
+            for part in split(prefix + item.text):
+                await bot.send_message(self.staff_chat_id, to_html(part), parse_mode="HTML", message_thread_id=thread)
 
     async def _to_worker(self, bot: Bot, item: PendingRelay) -> None:
         chat = worker_chat(item.case.worker_id)
@@ -102,3 +123,7 @@ class Relay:
                 log.warning("could not raise case %s: %s", case.id, exc)
                 continue
             await asyncio.to_thread(self.desk.raised, case.id, now)
+
+
+def _transient(exc: TelegramError) -> bool:
+    return not isinstance(exc, (BadRequest, Forbidden))

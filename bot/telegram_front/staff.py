@@ -74,6 +74,8 @@ async def on_staff_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     if case.state == "closed":
         await _reply(update, "This case is closed; the worker will not see this.")
         return
+    if await asyncio.to_thread(desk.has_source, message.chat_id, message.message_id):
+        return  # a replayed update: this message is already on the case
     signed = update.effective_user.first_name if await asyncio.to_thread(desk.sign_replies, update.effective_user.id) else None
     text = message.text or message.caption or f"[{'photo' if message.photo else 'attachment'}]"
     await asyncio.to_thread(desk.add, case.id, "staff", text, (message.chat_id, message.message_id), signed)

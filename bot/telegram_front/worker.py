@@ -77,10 +77,9 @@ async def on_staff_command_in_private(update: Update, context: ContextTypes.DEFA
 
 async def _service_call(context: ContextTypes.DEFAULT_TYPE, wid: str, text: str, **kwargs) -> Result:
     service: Homeward = context.bot_data["service"]
-    result = await asyncio.to_thread(service.handle, wid, text, **kwargs)
-    if result.case_id is not None:
-        await asyncio.to_thread(context.bot_data["desk"].worker_blocked, result.case_id, False)
-    return result
+    desk = context.bot_data["desk"]
+    await asyncio.to_thread(desk.worker_wrote, wid)
+    return await asyncio.to_thread(service.handle, wid, text, **kwargs)
 
 
 async def send_result(update: Update, context: ContextTypes.DEFAULT_TYPE, result: Result) -> None:

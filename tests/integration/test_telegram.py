@@ -260,3 +260,19 @@ def test_webhook_mode_checks_the_secret_token(fake, settings, rasa_client):
         assert forged.status_code == 403
     finally:
         running.stop()
+
+
+def test_forget_during_a_case_tells_the_topic_and_keeps_nothing_about_the_worker(fake, bot):
+    set_profile(fake)
+    topic = open_case(fake)["message_thread_id"]
+    fake.user_sends_text(WORKER, "/forget")
+    question = fake.wait_for(to(WORKER, contains="cannot be undone"))
+    fake.user_presses_button(WORKER, question, "intent:affirm")
+    fake.wait_for(to(WORKER, contains="deleted your data"))
+    fake.wait_for(to(STAFF_CHAT, thread=topic, contains="asked Homeward to delete their data"))
+    with bot.service.sessions() as s:
+        assert s.scalars(select(models.Case).where(models.Case.worker_id == f"tg:{WORKER}")).all() == []
+        assert s.get(models.Conversation, f"tg:{WORKER}") is None
+    fake.member_sends_text(STAFF_CHAT, STAFF, "Hello?", thread_id=topic)
+    fake.wait_for(to(STAFF_CHAT, thread=topic, contains="This case is closed"))
+

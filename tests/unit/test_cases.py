@@ -60,13 +60,34 @@ def test_relays_wait_for_a_topic_notes_never_go_and_failures_are_retried(desk):
     desk.add(case, "note", "private note")
     desk.add(case, "staff", "hi, how can we help?", source=(-100, 9))
     assert [p.sender for p in desk.pending()] == ["staff"]  # the worker's message waits for the topic
-    desk.set_topic(case, 42)
-    assert [p.sender for p in desk.pending()] == ["staff"]  # the summary carried the worker's message
-    staff = desk.pending()[0]
-    desk.relay_failed(staff.message_id, "network")
-    assert desk.pending()[0].message_id == staff.message_id
-    desk.relayed(staff.message_id)
+    desk.topic_opened(case, 42, lambda texts: "summary: " + " | ".join(texts))
+    assert [(p.sender, p.text) for p in desk.pending()] == [("summary", "summary: "), ("worker", "hello"), ("staff", "hi, how can we help?")]
+    first = desk.pending()[0]
+    assert desk.relay_failed(first.message_id, "refused") == 1
+    assert desk.pending()[0].message_id == first.message_id
+    for item in desk.pending():
+        desk.relayed(item.message_id)
     assert desk.pending() == []
+
+
+def test_the_opening_summary_carries_the_messages_from_before_the_handoff(desk):
+    with desk.sessions.begin() as s:
+        case = models.Case(worker_id="tg:1", reason="abuse", urgent=True, intents=[], messages=[
+            models.CaseMessage(sender="worker", text="he hits me"), models.CaseMessage(sender="worker", text="help")])
+        s.add(case)
+        s.flush()
+        case_id = case.id
+    desk.add(case_id, "worker", "[photo]", source=(1, 77))
+    desk.topic_opened(case_id, 9, lambda texts: " / ".join(texts))
+    assert [(p.sender, p.text) for p in desk.pending()] == [("summary", "he hits me / help"), ("worker", "[photo]")]
+
+
+def test_a_message_telegram_keeps_refusing_is_reported_to_staff(desk):
+    case = open_case(desk, topic=5)
+    desk.add(case, "staff", "hello", source=(-100, 3))
+    item = desk.pending()[0]
+    desk.give_up(item.message_id, "could not be delivered")
+    assert [(p.sender, p.text) for p in desk.pending()] == [("event", "could not be delivered")]
 
 
 def test_closing_queues_the_notice_for_the_worker_and_topic_names_are_short(desk):

@@ -109,8 +109,24 @@ def test_open_case_takes_every_message_but_status_and_forget():
     state = replace(PROFILE, case_id=7)
     out = step(state, msg("ask_pension", text="any news?"), KB)
     assert out.effects == (AddToCase("any news?"),) and keys(out) == ["added_to_case"]
-    assert step(state, msg("ask_case_status"), KB).effects == (ShowCaseStatus(),)
+    assert step(state, msg("ask_case_status", text="any news?"), KB).effects == (AddToCase("any news?"), ShowCaseStatus())
     assert step(state, msg("privacy_delete"), KB).state.awaiting == "forget"
+
+
+def test_during_a_case_unsure_messages_still_reach_the_case_and_never_open_another():
+    state = replace(PROFILE, case_id=7)
+    for intent in ("ask_case_status", "privacy_delete", "nlu_fallback", "request_human"):
+        out = step(state, msg(intent, 0.1, text="boss hit me again"), KB)
+        assert out.effects == (AddToCase("boss hit me again"),), intent
+    assert step(state, msg("request_human", 0.99), KB).effects == (AddToCase("some words"),)
+    assert [r.key for r in step(state, Message(text="/language", lang="en"), KB).replies] == ["language_menu"]
+
+
+def test_an_unanswered_delete_question_is_dropped_not_confirmed_later():
+    asked = step(PROFILE, msg("privacy_delete"), KB)
+    moved_on = step(asked.state, msg("out_of_scope"), KB)
+    assert moved_on.state.awaiting is None
+    assert step(moved_on.state, msg("affirm"), KB).effects == ()
 
 
 def test_forget_needs_a_yes():

@@ -40,3 +40,8 @@ def test_without_a_choice_the_bot_follows_the_workers_language():
 @pytest.mark.parametrize("text,lang", [("can you speak burmese", "my"), ("bahasa indonesia please", "id"), ("tiếng việt đi", "vi"), ("ภาษาไทยได้ไหม", "th")])
 def test_requested_language(text, lang):
     assert requested_language(text) == lang
+
+
+@pytest.mark.parametrize("text", ["Can I take my SOCSO money home from Malaysia?", "lao động ở Đài Loan", "I work in Vietnam"])
+def test_country_names_do_not_switch_the_language(text):
+    assert requested_language(text) is None
