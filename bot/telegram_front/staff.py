@@ -26,17 +26,26 @@ log = logging.getLogger(__name__)
 STAFF_STATUSES = {ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.MEMBER, ChatMemberStatus.RESTRICTED}
 
 
-async def is_staff(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+async def _status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | None:
+    """The sender's standing in the staff group: "admin" for configured admins, else Telegram's status."""
     user = update.effective_user
     if user is None:
-        return False
+        return None
     if user.id in context.bot_data["admins"]:
-        return True
+        return "admin"
     try:
         member = await context.bot.get_chat_member(context.bot_data["staff_chat_id"], user.id)
     except TelegramError:
-        return False
-    return member.status in STAFF_STATUSES
+        return None
+    return member.status
+
+
+async def is_staff(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    return await _status(update, context) in STAFF_STATUSES | {"admin"}
+
+
+async def is_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    return await _status(update, context) in (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR, "admin")
 
 
 async def _reply(update: Update, text: str) -> None:
@@ -151,19 +160,6 @@ async def on_reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await _reply(update, f"Not reloaded — the knowledge base has problems; the old knowledge stays in use:\n{exc}")
         return
     await _reply(update, f"Knowledge base reloaded: {facts} facts.")
-
-
-async def is_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
-    user = update.effective_user
-    if user is None:
-        return False
-    if user.id in context.bot_data["admins"]:
-        return True
-    try:
-        member = await context.bot.get_chat_member(context.bot_data["staff_chat_id"], user.id)
-    except TelegramError:
-        return False
-    return member.status in (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
 
 
 async def on_cases(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
