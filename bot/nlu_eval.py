@@ -92,7 +92,7 @@ def confusion_svg(predictions: list[Prediction]) -> str:
     size = len(labels) * cell
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{left + size + 20}" height="{top + size + 20}" font-family="sans-serif" font-size="11">',
-        f'<rect width="100%" height="100%" fill="white"/>',
+        '<rect width="100%" height="100%" fill="white"/>',
     ]
     for label, i in index.items():
         y = top + i * cell + cell * 0.7

@@ -8,7 +8,7 @@ from sqlalchemy import func, select, text
 from bot import db, models
 from bot.knowledge.snapshot import KnowledgeSnapshot
 from bot.knowledge.store import replace_knowledge
-from bot.nlu_client import NluUnavailable, RasaClient
+from bot.nlu_client import RasaClient
 from bot.responses import Responder
 from bot.service import Homeward
 
